@@ -1,0 +1,2 @@
+// Package rocketchat is a typed client for the Rocket.Chat REST API.
+package rocketchat
