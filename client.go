@@ -1,0 +1,306 @@
+package rocketchat
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/go-rocketchat/rocketchat/internal/retry"
+)
+
+// Version is the version of this module; the default User-Agent names it.
+const Version = "0.1.0"
+
+// Defaults for the options.
+const (
+	DefaultTimeout          = 30 * time.Second
+	DefaultRetryMax         = 3
+	DefaultRetryWaitMin     = 500 * time.Millisecond
+	DefaultRetryWaitMax     = 30 * time.Second
+	DefaultMaxResponseBytes = 32 << 20
+	DefaultUserAgent        = "go-rocketchat/" + Version
+)
+
+// Client calls the REST API of one Rocket.Chat server. It is safe for
+// concurrent use by multiple goroutines; create one per server and share
+// it.
+type Client struct {
+	origin  *url.URL // scheme, host and port that may receive credentials
+	apiBase string   // the base URL's path joined with "/api/", as a string prefix
+	apiPath string   // the same, path only, for building Error.Endpoint
+
+	creds atomic.Pointer[Credentials]
+
+	http      *retryablehttp.Client
+	logger    *slog.Logger // nil: silent
+	userAgent string
+	twoFactor TwoFactorHandler
+	maxBytes  int64
+	retryMax  int
+	waitMin   time.Duration
+	waitMax   time.Duration
+}
+
+// Option configures a Client. Options write into a configuration that
+// NewClient validates as a whole, so their order never matters.
+type Option func(*config) error
+
+type config struct {
+	creds      Credentials
+	httpClient *http.Client
+	timeout    time.Duration
+	retryMax   int
+	waitMin    time.Duration
+	waitMax    time.Duration
+	logger     *slog.Logger
+	userAgent  string
+	twoFactor  TwoFactorHandler
+	maxBytes   int64
+}
+
+// WithCredentials sets the credentials sent with every call: a user ID
+// with a login token or a personal access token.
+func WithCredentials(c Credentials) Option {
+	return func(cfg *config) error {
+		cfg.creds = c
+		return nil
+	}
+}
+
+// WithHTTPClient sets the HTTP client underneath, for its transport (TLS
+// settings, proxies) and redirect policy. The client is copied, never
+// changed; its Timeout is replaced by the per-attempt timeout.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(cfg *config) error {
+		if hc == nil {
+			return errors.New("WithHTTPClient: nil *http.Client")
+		}
+		cfg.httpClient = hc
+		return nil
+	}
+}
+
+// WithTimeout bounds each attempt of a call, from sending the request to
+// reading the whole answer. Default: 30 s. The context bounds the call as
+// a whole, retries included.
+func WithTimeout(d time.Duration) Option {
+	return func(cfg *config) error {
+		if d <= 0 {
+			return fmt.Errorf("WithTimeout: %v is not positive", d)
+		}
+		cfg.timeout = d
+		return nil
+	}
+}
+
+// WithRetry sets how many times a failed call may be repeated (max 0
+// turns retries off) and the bounds of the wait between attempts. Default:
+// 3 repeats, waits from 500 ms to 30 s.
+func WithRetry(max int, waitMin, waitMax time.Duration) Option {
+	return func(cfg *config) error {
+		if max < 0 || waitMin < 0 || waitMax < waitMin {
+			return fmt.Errorf("WithRetry: need max >= 0 and 0 <= waitMin <= waitMax, got %d, %v, %v", max, waitMin, waitMax)
+		}
+		cfg.retryMax, cfg.waitMin, cfg.waitMax = max, waitMin, waitMax
+		return nil
+	}
+}
+
+// WithLogger makes the client log each attempt at debug level: method,
+// endpoint, attempt, status and duration, never headers or bodies.
+// Default: silent.
+func WithLogger(l *slog.Logger) Option {
+	return func(cfg *config) error {
+		cfg.logger = l
+		return nil
+	}
+}
+
+// WithUserAgent sets the User-Agent header. Default: DefaultUserAgent.
+func WithUserAgent(ua string) Option {
+	return func(cfg *config) error {
+		if ua == "" || strings.ContainsAny(ua, "\r\n") {
+			return errors.New("WithUserAgent: empty or multi-line user agent")
+		}
+		cfg.userAgent = ua
+		return nil
+	}
+}
+
+// WithTwoFactor sets the handler asked for a second-factor code when the
+// server demands one, at login or on any endpoint.
+func WithTwoFactor(h TwoFactorHandler) Option {
+	return func(cfg *config) error {
+		cfg.twoFactor = h
+		return nil
+	}
+}
+
+// WithMaxResponseBytes bounds how much of any answer is read, counted
+// after decompression. A larger answer fails the call with
+// ErrResponseTooLarge. Default: 32 MiB.
+func WithMaxResponseBytes(n int64) Option {
+	return func(cfg *config) error {
+		if n <= 0 {
+			return fmt.Errorf("WithMaxResponseBytes: %d is not positive", n)
+		}
+		cfg.maxBytes = n
+		return nil
+	}
+}
+
+// NewClient returns a client for the server at baseURL, such as
+// "https://chat.example.com" or, under a sub-path,
+// "https://example.com/chat". It rejects a URL that is not absolute http
+// or https with a host, and any invalid option. Nothing is sent.
+func NewClient(baseURL string, opts ...Option) (*Client, error) {
+	base, err := parseBaseURL(baseURL)
+	if err != nil {
+		return nil, err
+	}
+	cfg := config{
+		timeout:   DefaultTimeout,
+		retryMax:  DefaultRetryMax,
+		waitMin:   DefaultRetryWaitMin,
+		waitMax:   DefaultRetryWaitMax,
+		userAgent: DefaultUserAgent,
+		maxBytes:  DefaultMaxResponseBytes,
+	}
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(&cfg); err != nil {
+			return nil, fmt.Errorf("rocketchat: %w", err)
+		}
+	}
+
+	apiPath := strings.TrimSuffix(base.EscapedPath(), "/") + "/api/"
+	c := &Client{
+		origin:    &url.URL{Scheme: base.Scheme, Host: base.Host},
+		apiBase:   base.Scheme + "://" + base.Host + apiPath,
+		apiPath:   apiPath,
+		logger:    cfg.logger,
+		userAgent: cfg.userAgent,
+		twoFactor: cfg.twoFactor,
+		maxBytes:  cfg.maxBytes,
+		retryMax:  cfg.retryMax,
+		waitMin:   cfg.waitMin,
+		waitMax:   cfg.waitMax,
+	}
+	if !cfg.creds.IsZero() {
+		c.SetCredentials(cfg.creds)
+	}
+	c.http = &retryablehttp.Client{
+		HTTPClient:   c.newHTTPClient(cfg.httpClient, cfg.timeout),
+		Logger:       nil, // the library's default logger prints every request to stderr
+		RetryWaitMin: cfg.waitMin,
+		RetryWaitMax: cfg.waitMax,
+		// CheckRetry counts the attempts itself and stops one short of
+		// RetryMax being reached, so the library's give-up path (which
+		// closes every idle connection) is taken only for transport errors.
+		RetryMax:       cfg.retryMax + 1,
+		CheckRetry:     c.checkRetry,
+		Backoff:        noBackoff,
+		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
+		RequestLogHook: c.startAttempt,
+	}
+	return c, nil
+}
+
+// parseBaseURL checks that s is an absolute http(s) URL with a host and
+// strips what has no place in a base URL (query, fragment, user info).
+func parseBaseURL(s string) (*url.URL, error) {
+	if s == "" {
+		return nil, errors.New("rocketchat: empty base URL")
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil, fmt.Errorf("rocketchat: invalid base URL: %w", err)
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("rocketchat: base URL %q: scheme must be http or https", redactURL(u))
+	}
+	if u.Host == "" || u.Hostname() == "" {
+		return nil, fmt.Errorf("rocketchat: base URL %q has no host", redactURL(u))
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("rocketchat: base URL %q: no user info, query or fragment allowed", redactURL(u))
+	}
+	u.Host = strings.ToLower(u.Host)
+	return u, nil
+}
+
+// redactURL prints a URL without user info, query or fragment.
+func redactURL(u *url.URL) string {
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
+}
+
+// newHTTPClient copies the caller's client (or makes one) and installs the
+// per-attempt timeout and the redirect check that keeps credentials on
+// the base URL's origin.
+func (c *Client) newHTTPClient(hc *http.Client, timeout time.Duration) *http.Client {
+	var copied http.Client
+	if hc != nil {
+		copied = *hc
+	}
+	if copied.Transport == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 64
+		copied.Transport = t
+	}
+	copied.Timeout = timeout
+	next := copied.CheckRedirect
+	copied.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if !sameOrigin(req.URL, c.origin) {
+			for _, h := range secretHeaders {
+				req.Header.Del(h)
+			}
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return retry.ErrTooManyRedirects
+		}
+		return nil
+	}
+	return &copied
+}
+
+// secretHeaders are the headers that must never leave the base URL's
+// origin.
+var secretHeaders = []string{headerUserID, headerAuthToken, header2FACode, header2FAMethod, "Authorization", "Cookie"}
+
+const (
+	headerUserID    = "X-User-Id"
+	headerAuthToken = "X-Auth-Token"
+	header2FACode   = "X-2fa-Code"
+	header2FAMethod = "X-2fa-Method"
+)
+
+// sameOrigin compares scheme, host and port, with the scheme's default
+// port filled in.
+func sameOrigin(u, origin *url.URL) bool {
+	return strings.EqualFold(u.Scheme, origin.Scheme) &&
+		strings.EqualFold(u.Hostname(), origin.Hostname()) &&
+		portOf(u) == portOf(origin)
+}
+
+func portOf(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if strings.EqualFold(u.Scheme, "https") {
+		return "443"
+	}
+	return "80"
+}
