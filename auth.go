@@ -1,9 +1,15 @@
 package rocketchat
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strconv"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Credentials authenticate calls: a user's ID and either a login token
@@ -71,4 +77,158 @@ func (c *Client) Credentials() Credentials {
 // another. Calls already sent keep the pair they started with.
 func (c *Client) SetCredentials(creds Credentials) {
 	c.creds.Store(&creds)
+}
+
+// User is a Rocket.Chat user as /api/v1/me and the login answer describe
+// it.
+type User struct {
+	ID               string   `json:"_id"`
+	Username         string   `json:"username"`
+	Name             string   `json:"name"`
+	Status           string   `json:"status"`           // online, away, busy, offline
+	StatusConnection string   `json:"statusConnection"` // online, away, offline
+	AvatarURL        string   `json:"avatarUrl"`
+	Active           bool     `json:"active"`
+	Roles            []string `json:"roles"`
+	Emails           []Email  `json:"emails"`
+	// UTCOffset is the user's offset from UTC in hours: +5:45 is 5.75.
+	UTCOffset float64 `json:"utcOffset"`
+	// CustomFields holds the workspace's custom profile fields, when it
+	// has any.
+	CustomFields map[string]any `json:"customFields,omitempty"`
+}
+
+// Email is one of a user's e-mail addresses.
+type Email struct {
+	Address  string `json:"address"`
+	Verified bool   `json:"verified"`
+}
+
+// loginRequest is the body of POST /api/v1/login.
+type loginRequest struct {
+	User     string `json:"user,omitempty"`
+	Password string `json:"password,omitempty"`
+	Resume   string `json:"resume,omitempty"`
+	Code     string `json:"code,omitempty"`
+}
+
+// loginResponse is the login answer, with or without "success" (7.x+
+// adds it).
+type loginResponse struct {
+	apiStatus `json:",inline"`
+	Data      struct {
+		UserID    string `json:"userId"`
+		AuthToken string `json:"authToken"`
+		Me        User   `json:"me"`
+	} `json:"data"`
+}
+
+// Login logs in with a username or e-mail address and a password
+// (POST /api/v1/login), stores the new credentials in the client and
+// returns the user.
+//
+// Each login creates a new token on the server. A program that runs often
+// should log in once and reuse the token ([Client.Credentials],
+// [WithCredentials], [Client.Resume]) or use a personal access token.
+//
+// When the server demands a second factor, the [TwoFactorHandler] given
+// with [WithTwoFactor] is asked for a code; without one the call fails
+// with an *Error matching [ErrTwoFactorRequired]. Wrong credentials fail
+// with [ErrUnauthorized] and store nothing; the password appears in no
+// error or log. The login is repeated only after a 429 (the rate limiter
+// runs before the login does), never after a failure that it may have
+// survived.
+func (c *Client) Login(ctx context.Context, user, password string) (*User, error) {
+	if user == "" || password == "" {
+		return nil, errors.New("rocketchat: Login: empty user or password")
+	}
+	return c.login(ctx, loginRequest{User: user, Password: password})
+}
+
+// Resume logs in again with a token already held (POST /api/v1/login with
+// {"resume": token}), stores the credentials it returns and returns the
+// user. It fails with [ErrUnauthorized] when the token has expired or was
+// logged out.
+func (c *Client) Resume(ctx context.Context, token string) (*User, error) {
+	if token == "" {
+		return nil, errors.New("rocketchat: Resume: empty token")
+	}
+	return c.login(ctx, loginRequest{Resume: token})
+}
+
+func (c *Client) login(ctx context.Context, in loginRequest) (*User, error) {
+	body, err := json.Marshal(in)
+	if err != nil {
+		return nil, err
+	}
+	r := &request{
+		method:    http.MethodPost,
+		endpoint:  "v1/login",
+		body:      body,
+		anonymous: true,
+		withCode: func(code string) ([]byte, error) {
+			in.Code = code
+			return json.Marshal(in)
+		},
+	}
+	var out loginResponse
+	if err := c.do(ctx, r, &out); err != nil {
+		return nil, err
+	}
+	if out.Data.UserID == "" || out.Data.AuthToken == "" {
+		return nil, invalidResponse(r.method, r.path(c), http.StatusOK, errors.New("login answer without userId or authToken"))
+	}
+	c.SetCredentials(Credentials{UserID: out.Data.UserID, Token: out.Data.AuthToken})
+	me := out.Data.Me
+	if me.ID == "" {
+		me.ID = out.Data.UserID
+	}
+	return &me, nil
+}
+
+// Logout ends the session of the stored login token (POST
+// /api/v1/logout); the token is dead on the server afterwards. The client
+// then holds no credentials and sends none, unless other credentials were
+// set while the call ran. An answer of 401 (the token was already dead)
+// also clears them; other failures keep them, so the call can be repeated.
+//
+// A personal access token is not ended by a logout: remove it in the
+// user's account settings.
+func (c *Client) Logout(ctx context.Context) error {
+	held := c.creds.Load()
+	err := c.do(ctx, &request{method: http.MethodPost, endpoint: "v1/logout"}, nil)
+	if err == nil || errors.Is(err, ErrUnauthorized) {
+		c.creds.CompareAndSwap(held, nil)
+	}
+	return err
+}
+
+// meResponse is the answer of GET /api/v1/me: the user, flat. The user's
+// "status" (online, away...) takes the place of Restivus' "status", so the
+// verdict members are listed here rather than embedded.
+type meResponse struct {
+	User      `json:",inline"`
+	Success   *bool          `json:"success"`
+	Error     string         `json:"error"`
+	ErrorType string         `json:"errorType"`
+	Message   string         `json:"message"`
+	Details   jsontext.Value `json:"details"`
+}
+
+func (m *meResponse) result() *apiStatus {
+	s := &apiStatus{Success: m.Success, Error: m.Error, ErrorType: m.ErrorType, Message: m.Message, Details: m.Details}
+	if m.User.Status == "error" {
+		s.Status = m.User.Status
+	}
+	return s
+}
+
+// Me returns the user the credentials belong to (GET /api/v1/me). It fails
+// with [ErrUnauthorized] without valid credentials.
+func (c *Client) Me(ctx context.Context) (*User, error) {
+	var out meResponse
+	if err := c.do(ctx, &request{method: http.MethodGet, endpoint: "v1/me"}, &out); err != nil {
+		return nil, err
+	}
+	return &out.User, nil
 }

@@ -152,9 +152,9 @@ func (s *apiStatus) failed() bool {
 }
 
 // statusCarrier is implemented by response types that embed apiStatus.
-type statusCarrier interface{ apiStatus() *apiStatus }
+type statusCarrier interface{ result() *apiStatus }
 
-func (s *apiStatus) apiStatus() *apiStatus { return s }
+func (s *apiStatus) result() *apiStatus { return s }
 
 // errorBodyLimit bounds how much of a failure answer is read to describe
 // it; the rest is drained so the connection can be reused.
@@ -323,3 +323,5 @@ func invalidResponse(method, endpoint string, status int, err error) error {
 	}
 	return fmt.Errorf("rocketchat: %s %s: %d: %w: %w", method, endpoint, status, ErrInvalidResponse, err)
 }
+
+var errNoVersion = errors.New("answer without a version")

@@ -214,7 +214,7 @@ func (c *Client) do(ctx context.Context, r *request, out statusCarrier) error {
 		if err := json.UnmarshalRead(body, out); err != nil {
 			return c.decodeError(r, resp, body, err)
 		}
-		return c.verdict(r, resp, out.apiStatus())
+		return c.verdict(r, resp, out.result())
 	})
 }
 

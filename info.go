@@ -1,0 +1,92 @@
+package rocketchat
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// ServerInfo describes the server as GET /api/info tells it.
+type ServerInfo struct {
+	// Version is the full version ("8.8.1") when the caller may see it
+	// (the view-statistics permission), else "major.minor" ("8.8"), which
+	// servers since 4.0 tell anyone.
+	Version string
+	// Commit is the hash of the server's build, when the caller may see it.
+	Commit string
+	// MinimumDesktopVersion and MinimumMobileVersion are the oldest
+	// official apps the server accepts, when it says (6.x and later).
+	MinimumDesktopVersion, MinimumMobileVersion string
+	// CloudWorkspaceID identifies a workspace registered with Rocket.Chat
+	// Cloud, when the server says.
+	CloudWorkspaceID string
+}
+
+// AtLeast reports whether the server's version is major.minor or newer,
+// for features that depend on it. It is false when the version is unknown.
+func (i *ServerInfo) AtLeast(major, minor int) bool {
+	gotMajor, gotMinor, ok := parseMajorMinor(i.Version)
+	if !ok {
+		return false
+	}
+	return gotMajor > major || (gotMajor == major && gotMinor >= minor)
+}
+
+// parseMajorMinor reads "8.8.1", "8.8" or "7.0.0-rc.1".
+func parseMajorMinor(v string) (major, minor int, ok bool) {
+	parts := strings.SplitN(v, ".", 3)
+	if len(parts) < 2 {
+		return 0, 0, false
+	}
+	major, err1 := strconv.Atoi(parts[0])
+	minorText, _, _ := strings.Cut(parts[1], "-")
+	minor, err2 := strconv.Atoi(minorText)
+	return major, minor, err1 == nil && err2 == nil
+}
+
+// infoResponse is the answer of GET /api/info in all its forms: anonymous
+// {"version":"8.8"}; with the permission, a full "version" and an "info"
+// object; from older servers to admins, "info" alone, whose "version" is
+// then the only one.
+type infoResponse struct {
+	apiStatus `json:",inline"`
+	Version   string `json:"version"`
+	Info      struct {
+		Version string `json:"version"`
+		Commit  struct {
+			Hash string `json:"hash"`
+		} `json:"commit"`
+	} `json:"info"`
+	MinimumClientVersions struct {
+		Desktop string `json:"desktop"`
+		Mobile  string `json:"mobile"`
+	} `json:"minimumClientVersions"`
+	CloudWorkspaceID string `json:"cloudWorkspaceId"`
+}
+
+// ServerInfo returns the server's version and build (GET /api/info). It
+// needs no credentials; with credentials holding view-statistics the
+// version is complete.
+func (c *Client) ServerInfo(ctx context.Context) (*ServerInfo, error) {
+	var out infoResponse
+	r := &request{method: http.MethodGet, endpoint: "info"}
+	if err := c.do(ctx, r, &out); err != nil {
+		return nil, err
+	}
+	info := &ServerInfo{
+		Version:               out.Version,
+		Commit:                out.Info.Commit.Hash,
+		MinimumDesktopVersion: out.MinimumClientVersions.Desktop,
+		MinimumMobileVersion:  out.MinimumClientVersions.Mobile,
+		CloudWorkspaceID:      out.CloudWorkspaceID,
+	}
+	// info.version is the full version; older servers send it alone.
+	if out.Info.Version != "" {
+		info.Version = out.Info.Version
+	}
+	if info.Version == "" {
+		return nil, invalidResponse(r.method, r.path(c), http.StatusOK, errNoVersion)
+	}
+	return info, nil
+}
