@@ -264,6 +264,12 @@ func (c *Client) newHTTPClient(hc *http.Client, timeout time.Duration) *http.Cli
 			for _, h := range secretHeaders {
 				req.Header.Del(h)
 			}
+			// A 307 or 308 would send the body again: a login's
+			// password or 2FA code, or a caller's payload. Such a hop
+			// is not made; the redirect answer is returned instead.
+			if req.Body != nil && req.Body != http.NoBody {
+				return http.ErrUseLastResponse
+			}
 		}
 		if next != nil {
 			return next(req, via)

@@ -90,7 +90,11 @@
 // after 429, 500, 502, 503 and 504. POST is repeated only when the server
 // provably did not run it: after a 429 (Rocket.Chat's rate limiter
 // answers before the endpoint runs) or when no connection was made. So a
-// call sends at most 1 + max requests, and 2FA repeats add at most 3 more.
+// request is sent at most 1 + max times. A 2FA repeat (at most 3 per
+// call) is a new request with its own 1 + max: a call sends at most
+// 4 × (1 + max) requests. Besides, net/http itself resends a GET (never a
+// POST) on a new connection when a kept-alive one closes before any
+// answer.
 //
 // After a 429 the client waits until the rate-limit window reopens, as
 // X-RateLimit-Reset says, measured on the server's clock (its Date
@@ -102,7 +106,9 @@
 // # Security and resources
 //
 // Credentials and 2FA headers go only to the base URL's scheme, host and
-// port: a redirect elsewhere, or from https to http, drops them. The
+// port: a redirect elsewhere, or from https to http, drops them, and a
+// 307 or 308 that would carry a request body there (a login's password)
+// is not followed: the call fails with the redirect as [*Error]. The
 // optional logger ([WithLogger]) records method, endpoint, attempt,
 // status and duration at debug level, never headers, bodies or queries.
 // Every answer is read through a size bound and closed; error pages are

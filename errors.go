@@ -166,7 +166,7 @@ const errorBodyLimit = 64 << 10
 func newError(method, endpoint string, status int, header http.Header, body []byte, now time.Time) *Error {
 	e := &Error{StatusCode: status, Method: method, Endpoint: endpoint}
 	var s apiStatus
-	if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(trimmed, &s) == nil {
+	if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(trimmed, &s, tolerantUTF8) == nil {
 		e.fill(&s)
 	} else {
 		e.Message = excerpt(body)
@@ -186,7 +186,9 @@ func (e *Error) fill(s *apiStatus) {
 	code, text := splitCode(msg)
 	switch {
 	case s.ErrorType != "":
-		e.Type = s.ErrorType
+		// As sent, but as one short printable word like the codes below:
+		// it goes into Error().
+		e.Type = printable(s.ErrorType, maxCode)
 	case code != "":
 		e.Type = code
 	case isCode(s.Error):
@@ -217,7 +219,7 @@ func challengeFromDetails(details jsontext.Value) *TwoFactorChallenge {
 		EmailOrUsername  string   `json:"emailOrUsername"`
 	}
 	if len(details) > 0 {
-		_ = json.Unmarshal(details, &d)
+		_ = json.Unmarshal(details, &d, tolerantUTF8)
 	}
 	return &TwoFactorChallenge{
 		Method:           d.Method,
@@ -248,7 +250,7 @@ func splitCode(msg string) (code, text string) {
 // ("error-unauthorized", "totp-required", "Unauthorized") rather than a
 // sentence.
 func isCode(s string) bool {
-	if s == "" || len(s) > 64 {
+	if s == "" || len(s) > maxCode {
 		return false
 	}
 	for _, r := range s {
@@ -259,6 +261,9 @@ func isCode(s string) bool {
 	return true
 }
 
+// maxCode bounds Error.Type.
+const maxCode = 64
+
 // maxMessage bounds Error.Message, so a huge or hostile body cannot turn
 // an error line into a page.
 const maxMessage = 200
@@ -267,17 +272,27 @@ const maxMessage = 200
 // title of an HTML page, or the start of the text.
 func excerpt(body []byte) string {
 	s := string(body)
-	if i := strings.Index(strings.ToLower(s), "<title>"); i >= 0 {
-		rest := s[i+len("<title>"):]
-		if j := strings.Index(strings.ToLower(rest), "</title>"); j >= 0 {
-			s = rest[:j]
+	// Only ASCII letters are lowered, so that offsets in lower are offsets
+	// in s (strings.ToLower changes the length of some runes and of
+	// invalid UTF-8).
+	lower := []byte(s)
+	for i, c := range lower {
+		if 'A' <= c && c <= 'Z' {
+			lower[i] = c + 'a' - 'A'
+		}
+	}
+	if i := bytes.Index(lower, []byte("<title>")); i >= 0 {
+		start := i + len("<title>")
+		if j := bytes.Index(lower[start:], []byte("</title>")); j >= 0 {
+			s = s[start : start+j]
 		}
 	}
 	return printable(s, maxMessage)
 }
 
 // printable folds white space and drops control characters and invalid
-// UTF-8, so that a message is always one clean line of at most max bytes.
+// UTF-8, so that a message is always one clean line of at most max bytes,
+// plus "…" when it was cut.
 func printable(s string, max int) string {
 	var b strings.Builder
 	space := false
@@ -286,13 +301,17 @@ func printable(s string, max int) string {
 			space = b.Len() > 0
 			continue
 		}
+		n := utf8.RuneLen(r)
+		if space {
+			n++ // the folded space goes in front of r
+		}
+		if b.Len()+n > max {
+			b.WriteString("…")
+			break
+		}
 		if space {
 			b.WriteByte(' ')
 			space = false
-		}
-		if b.Len()+utf8.RuneLen(r) > max {
-			b.WriteString("…")
-			break
 		}
 		b.WriteRune(r)
 	}
@@ -325,3 +344,5 @@ func invalidResponse(method, endpoint string, status int, err error) error {
 }
 
 var errNoVersion = errors.New("answer without a version")
+
+var errNoInstances = errors.New("answer without an instances list")

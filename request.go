@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	jsonv1 "github.com/go-json-experiment/json/v1"
 	"github.com/hashicorp/go-retryablehttp"
 
@@ -211,7 +212,7 @@ func (c *Client) do(ctx context.Context, r *request, out statusCarrier) error {
 	}
 	return c.call(ctx, r, func(resp *http.Response) error {
 		body := &limitedReader{r: resp.Body, n: c.maxBytes}
-		if err := json.UnmarshalRead(body, out); err != nil {
+		if err := json.UnmarshalRead(body, out, tolerantUTF8); err != nil {
 			return c.decodeError(r, resp, body, err)
 		}
 		return c.verdict(r, resp, out.result())
@@ -230,7 +231,7 @@ func (c *Client) doAny(ctx context.Context, r *request, out any) error {
 			return c.decodeError(r, resp, body, err)
 		}
 		var s apiStatus
-		if err := json.Unmarshal(data, &s); err != nil {
+		if err := json.Unmarshal(data, &s, tolerantUTF8); err != nil {
 			return c.decodeError(r, resp, body, err)
 		}
 		if err := c.verdict(r, resp, &s); err != nil || out == nil {
@@ -242,6 +243,12 @@ func (c *Client) doAny(ctx context.Context, r *request, out any) error {
 		return nil
 	})
 }
+
+// tolerantUTF8 decodes invalid UTF-8, and the lone surrogates that a
+// JavaScript server's JSON.stringify escapes (a name cut in the middle of
+// an emoji), as U+FFFD, the way encoding/json does, instead of failing
+// the whole answer.
+var tolerantUTF8 = jsontext.AllowInvalidUTF8(true)
 
 // verdict reports a 2xx body that says the call failed (a proxy may have
 // rewritten the status) as an *Error.
@@ -318,12 +325,23 @@ func cleanEndpoint(endpoint string) (string, error) {
 	e := strings.TrimPrefix(endpoint, "/")
 	e = strings.TrimPrefix(e, "api/")
 	if e == "" || strings.ContainsAny(e, "?#\\ \t\r\n") || strings.Contains(e, "://") {
-		return "", errors.New("rocketchat: invalid endpoint " + strconv.Quote(endpoint))
+		return "", invalidEndpoint(endpoint)
 	}
 	for _, seg := range strings.Split(e, "/") {
 		if seg == "." || seg == ".." {
-			return "", errors.New("rocketchat: invalid endpoint " + strconv.Quote(endpoint))
+			return "", invalidEndpoint(endpoint)
 		}
 	}
 	return e, nil
+}
+
+// invalidEndpoint names a rejected endpoint without its query, fragment
+// or user info, which may hold secrets.
+func invalidEndpoint(endpoint string) error {
+	if i := strings.Index(endpoint, "://"); i >= 0 {
+		endpoint = endpoint[:i+3] + "…"
+	} else if i := strings.IndexAny(endpoint, "?#@"); i >= 0 {
+		endpoint = endpoint[:i+1] + "…"
+	}
+	return errors.New("rocketchat: invalid endpoint " + strconv.Quote(endpoint))
 }

@@ -1,0 +1,132 @@
+package rocketchattest
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+)
+
+// routeSpec is a registered endpoint and the checks that run before its
+// action, mirroring the server's route options.
+type routeSpec struct {
+	methods []string
+	// authRequired answers 401 without valid credentials.
+	authRequired bool
+	// identify reads the credentials when they are valid even though
+	// none are required (/api/info shows more to privileged callers).
+	identify bool
+	// permission is permissionsRequired: 403 without it.
+	permission string
+	// limited routes go through the rate limiter (every v1 route; the
+	// unversioned API.default routes such as /api/info are not limited).
+	limited bool
+	action  func(s *Server, w http.ResponseWriter, r *http.Request, rc *requestContext)
+}
+
+// requestContext is what the checks learned about a request.
+type requestContext struct {
+	key   string // endpoint, e.g. "v1/me"
+	user  *account
+	token string
+	ip    string
+}
+
+// routes returns the endpoints the generation registers.
+func (g generation) routes() map[string]routeSpec {
+	rs := map[string]routeSpec{
+		"info":      {methods: []string{http.MethodGet}, identify: true, action: (*Server).serveInfo},
+		"v1/login":  {methods: []string{http.MethodPost}, limited: true, action: (*Server).serveLogin},
+		"v1/logout": {methods: []string{http.MethodGet, http.MethodPost}, authRequired: true, limited: true, action: (*Server).serveLogout},
+		"v1/me":     {methods: []string{http.MethodGet}, authRequired: true, limited: true, action: (*Server).serveMe},
+	}
+	if g.infoV1 {
+		rs["v1/info"] = routeSpec{methods: []string{http.MethodGet}, identify: true, limited: true, action: (*Server).serveInfo}
+	}
+	if g.hasInstances {
+		rs["v1/instances.get"] = routeSpec{
+			methods:      []string{http.MethodGet},
+			authRequired: true,
+			permission:   permViewStatistics,
+			limited:      true,
+			action:       (*Server).serveInstances,
+		}
+	}
+	return rs
+}
+
+// route runs a request through the checks the server runs, in the
+// server's order, then the endpoint's action:
+//
+//   - authentication (401),
+//   - from 8.0, the permissions middleware (403),
+//   - the rate limiter (429), which also sets the X-RateLimit headers,
+//   - before 8.0, the permission check (403),
+//   - the second factor for endpoints that require it (400),
+//   - the action.
+func (s *Server) route(w http.ResponseWriter, r *http.Request, key string) {
+	spec, ok := s.routes[key]
+	if !ok {
+		s.gen.writeNotFound(w)
+		return
+	}
+	if !slices.Contains(spec.methods, r.Method) {
+		if s.gen.restivus {
+			writeMethodNotAllowed(w, strings.Join(spec.methods, ", "))
+		} else {
+			s.gen.writeNotFound(w)
+		}
+		return
+	}
+	rc := &requestContext{key: key, ip: remoteIP(r)}
+	if spec.authRequired || spec.identify {
+		rc.user, rc.token = s.authenticate(r)
+	}
+	if spec.authRequired && rc.user == nil {
+		writeJSON(w, http.StatusUnauthorized, s.gen.unauthorizedBody())
+		return
+	}
+	if s.gen.permissionsFirst && !s.permitted(rc, spec) {
+		writeJSON(w, http.StatusForbidden, s.gen.forbiddenBody())
+		return
+	}
+	if spec.limited && !s.allow(w, r.Method, rc) {
+		return
+	}
+	if !s.gen.permissionsFirst && !s.permitted(rc, spec) {
+		writeJSON(w, http.StatusForbidden, s.gen.forbiddenBody())
+		return
+	}
+	if spec.authRequired && !s.checkTwoFactor(w, r, rc) {
+		return
+	}
+	spec.action(s, w, r, rc)
+}
+
+// authenticate returns the user both credential headers name, or nil:
+// a token of another user, or one header alone, is no login at all.
+func (s *Server) authenticate(r *http.Request) (*account, string) {
+	id, tok := r.Header.Get("X-User-Id"), r.Header.Get("X-Auth-Token")
+	if id == "" || tok == "" {
+		return nil, ""
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.tokens[tok]
+	if !ok || t.userID != id {
+		return nil, ""
+	}
+	a := s.userByIDLocked(id)
+	if a == nil {
+		return nil, ""
+	}
+	return a, tok
+}
+
+func (s *Server) permitted(rc *requestContext, spec routeSpec) bool {
+	if spec.permission == "" {
+		return true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return rc.user != nil && rc.user.hasPermission(spec.permission)
+}
