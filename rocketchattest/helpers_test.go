@@ -127,14 +127,6 @@ func decode(t *testing.T, body string) map[string]any {
 	return v
 }
 
-// wantJSON compares a body with the wanted JSON, ignoring key order.
-func wantJSON(t *testing.T, got, want string) {
-	t.Helper()
-	if diff := cmp.Diff(decode(t, want), decode(t, got)); diff != "" {
-		t.Errorf("body mismatch (-want +got):\n%s", diff)
-	}
-}
-
 // wantJSONValue compares a decoded body with the wanted value.
 func wantJSONValue(t *testing.T, got, want map[string]any) {
 	t.Helper()
