@@ -110,3 +110,18 @@ func TestInstancesRejectsWrongBodies(t *testing.T) {
 		})
 	}
 }
+
+// TestInstancesInvalidUTF8 decodes invalid UTF-8 as U+FFFD, as the other
+// endpoints do, so that the value round-trips through JSON.
+func TestInstancesInvalidUTF8(t *testing.T) {
+	c := gockClient(t)
+	gock.New("https://chat.example.com").Get("/chat/api/v1/instances.get").Reply(200).
+		BodyString("{\"instances\":[{\"_id\":\"a\xffb\",\"name\":\"x\\u00e9\xfe\"}],\"success\":true}")
+	got, err := c.Instances(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0].ID != "a\uFFFDb" || got[0].Name != "xé\uFFFD" {
+		t.Errorf("ID %q, Name %q; want U+FFFD in place of the invalid bytes", got[0].ID, got[0].Name)
+	}
+}

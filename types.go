@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	json "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -453,10 +454,11 @@ func knownString(b []byte) string {
 	return string(b)
 }
 
-// unquoteBytes is unquote without the copy when v holds no escapes: the
-// result then aliases v.
+// unquoteBytes is unquote without the copy when v holds no escapes and
+// is valid UTF-8: the result then aliases v. Invalid bytes, which the
+// client's decoder lets through, become U+FFFD as in encoding/json.
 func unquoteBytes(v jsontext.Value) []byte {
-	if bytes.IndexByte(v, '\\') < 0 {
+	if bytes.IndexByte(v, '\\') < 0 && utf8.Valid(v) {
 		return v[1 : len(v)-1]
 	}
 	b, _ := jsontext.AppendUnquote(nil, v)
