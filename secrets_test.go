@@ -270,9 +270,7 @@ func TestSecretsNeverShow(t *testing.T) {
 	for _, err := range errs {
 		values = append(values, err)
 	}
-	for _, p := range panics {
-		values = append(values, p)
-	}
+	values = append(values, panics...)
 
 	var shown []string
 	for _, v := range values {
