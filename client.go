@@ -38,14 +38,16 @@ type Client struct {
 
 	creds atomic.Pointer[Credentials]
 
-	http      *retryablehttp.Client
-	logger    *slog.Logger // nil: silent
-	userAgent string
-	twoFactor TwoFactorHandler
-	maxBytes  int64
-	retryMax  int
-	waitMin   time.Duration
-	waitMax   time.Duration
+	http   *retryablehttp.Client
+	logger *slog.Logger // nil: silent
+	// userAgentHeader is the User-Agent header's value, made once and
+	// shared by all requests (see headerJSON).
+	userAgentHeader []string
+	twoFactor       TwoFactorHandler
+	maxBytes        int64
+	retryMax        int
+	waitMin         time.Duration
+	waitMax         time.Duration
 }
 
 // Option configures a Client. Options write into a configuration that
@@ -184,16 +186,16 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 
 	apiPath := strings.TrimSuffix(base.EscapedPath(), "/") + "/api/"
 	c := &Client{
-		origin:    &url.URL{Scheme: base.Scheme, Host: base.Host},
-		apiBase:   base.Scheme + "://" + base.Host + apiPath,
-		apiPath:   apiPath,
-		logger:    cfg.logger,
-		userAgent: cfg.userAgent,
-		twoFactor: cfg.twoFactor,
-		maxBytes:  cfg.maxBytes,
-		retryMax:  cfg.retryMax,
-		waitMin:   cfg.waitMin,
-		waitMax:   cfg.waitMax,
+		origin:          &url.URL{Scheme: base.Scheme, Host: base.Host},
+		apiBase:         base.Scheme + "://" + base.Host + apiPath,
+		apiPath:         apiPath,
+		logger:          cfg.logger,
+		userAgentHeader: []string{cfg.userAgent},
+		twoFactor:       cfg.twoFactor,
+		maxBytes:        cfg.maxBytes,
+		retryMax:        cfg.retryMax,
+		waitMin:         cfg.waitMin,
+		waitMax:         cfg.waitMax,
 	}
 	if !cfg.creds.IsZero() {
 		c.SetCredentials(cfg.creds)

@@ -42,14 +42,31 @@ func (r *request) path(c *Client) string {
 }
 
 // attempts carries the state of one call through go-retryablehttp's hooks,
-// which see only the request's context.
+// which see only the request's context. It is that context: it wraps the
+// caller's and answers Value(attemptsKey{}) with itself, as
+// context.WithValue would, without a second allocation per call. Done,
+// Deadline, Err and every other value come from the caller's context.
 type attempts struct {
-	method, endpoint string
-	n                int       // attempts made
-	started          time.Time // start of the current attempt, when logging
+	context.Context
+	method            string
+	apiPath, endpoint string    // the request's path is apiPath+endpoint
+	n                 int       // attempts made
+	started           time.Time // start of the current attempt, when logging
 }
 
 type attemptsKey struct{}
+
+// Value answers attemptsKey{} with st and asks the caller's context for
+// any other key.
+func (st *attempts) Value(key any) any {
+	if key == (attemptsKey{}) {
+		return st
+	}
+	return st.Context.Value(key)
+}
+
+// path is the request's path, built only for the log.
+func (st *attempts) path() string { return st.apiPath + st.endpoint }
 
 // send performs the request with retries and returns the last answer, its
 // body unread, or the error that left no answer.
@@ -58,21 +75,22 @@ func (c *Client) send(ctx context.Context, r *request) (*http.Response, error) {
 	if len(r.query) > 0 {
 		u += "?" + r.query.Encode()
 	}
-	st := &attempts{method: r.method, endpoint: r.path(c)}
-	ctx = context.WithValue(ctx, attemptsKey{}, st)
+	st := &attempts{Context: ctx, method: r.method, apiPath: c.apiPath, endpoint: r.endpoint}
 	var body any
 	if r.body != nil {
 		body = r.body
 	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, u, body)
+	req, err := retryablehttp.NewRequestWithContext(st, r.method, u, body)
 	if err != nil {
-		return nil, transportError(r.method, st.endpoint, err)
+		return nil, transportError(r.method, r.path(c), err)
 	}
+	// The constant header values are slices made once (see
+	// headerJSON); nothing writes into a request's header values.
 	h := req.Header
-	h["Accept"] = []string{"application/json"}
-	h["User-Agent"] = []string{c.userAgent}
+	h["Accept"] = headerJSON
+	h["User-Agent"] = c.userAgentHeader
 	if r.body != nil {
-		h["Content-Type"] = []string{"application/json"}
+		h["Content-Type"] = headerJSON
 	}
 	if !r.anonymous {
 		// One load: both headers come from the same pair.
@@ -92,10 +110,16 @@ func (c *Client) send(ctx context.Context, r *request) (*http.Response, error) {
 			// stopped the retries (a cancelled wait); its body is spent.
 			resp.Body.Close()
 		}
-		return nil, transportError(r.method, st.endpoint, err)
+		return nil, transportError(r.method, r.path(c), err)
 	}
 	return resp, nil
 }
+
+// headerJSON is the value of the Accept and Content-Type headers, shared
+// by all requests: net/http and the redirect check only read header
+// values or drop whole keys, and a one-element slice literal has no
+// spare capacity that an append could write into.
+var headerJSON = []string{"application/json"}
 
 // startAttempt notes when an attempt starts, for the log.
 func (c *Client) startAttempt(_ retryablehttp.Logger, req *http.Request, _ int) {
@@ -154,7 +178,7 @@ func (c *Client) logAttempt(ctx context.Context, st *attempts, status int, err e
 	}
 	attrs := []slog.Attr{
 		slog.String("method", st.method),
-		slog.String("endpoint", st.endpoint),
+		slog.String("endpoint", st.path()),
 		slog.Int("attempt", st.n),
 		slog.Duration("duration", time.Since(st.started)),
 	}
@@ -192,8 +216,13 @@ func (c *Client) call(ctx context.Context, r *request, decode func(*http.Respons
 			err = c.errorFrom(r, resp)
 		}
 		drainAndClose(resp.Body)
+		if err == nil || c.twoFactor == nil || asked >= maxTwoFactorAsks {
+			return err
+		}
+		// Declared only here: errors.As moves e to the heap, which a
+		// successful call need not pay for.
 		var e *Error
-		if c.twoFactor == nil || !errors.As(err, &e) || e.TwoFactor == nil || asked >= maxTwoFactorAsks {
+		if !errors.As(err, &e) || e.TwoFactor == nil {
 			return err
 		}
 		if err := c.answerTwoFactor(ctx, r, e); err != nil {
