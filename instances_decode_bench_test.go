@@ -1,52 +1,18 @@
-package rocketchat
+package rocketchat_test
 
 import (
 	"bytes"
 	stdjson "encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	json "github.com/go-json-experiment/json"
-)
 
-// plainInstance mirrors the 6.0+ wire form with plain Go types: the
-// baseline a hand-written client would decode with encoding/json.
-type plainInstance struct {
-	Address       string `json:"address"`
-	CurrentStatus struct {
-		Connected         bool    `json:"connected"`
-		LastHeartbeatTime float64 `json:"lastHeartbeatTime"`
-		Local             bool    `json:"local"`
-	} `json:"currentStatus"`
-	InstanceRecord struct {
-		ID               string    `json:"_id"`
-		CreatedAt        time.Time `json:"_createdAt"`
-		UpdatedAt        time.Time `json:"_updatedAt"`
-		ExtraInformation struct {
-			Host    string `json:"host"`
-			Port    string `json:"port"`
-			TCPPort int    `json:"tcpPort"`
-			OS      struct {
-				Type     string     `json:"type"`
-				Platform string     `json:"platform"`
-				Arch     string     `json:"arch"`
-				Release  string     `json:"release"`
-				Uptime   float64    `json:"uptime"`
-				LoadAvg  [3]float64 `json:"loadavg"`
-				TotalMem uint64     `json:"totalmem"`
-				FreeMem  uint64     `json:"freemem"`
-				CPUs     int        `json:"cpus"`
-			} `json:"os"`
-			NodeVersion string `json:"nodeVersion"`
-			Conns       int    `json:"conns"`
-		} `json:"extraInformation"`
-		Name string `json:"name"`
-		PID  int    `json:"pid"`
-	} `json:"instanceRecord"`
-	BroadcastAuth bool `json:"broadcastAuth"`
-}
+	"github.com/go-rocketchat/rocketchat"
+)
 
 // syntheticAnswer is an instances.get answer from a 6.0+ cluster of n
 // members, each with its own address, id, host and figures.
@@ -75,7 +41,10 @@ func syntheticAnswer(n int) []byte {
 
 func BenchmarkDecodeInstances(b *testing.B) {
 	for _, name := range []string{"instances_310.json", "instances_5x.json", "instances_6x.json", "instances_8x.json", "instances_mixed.json"} {
-		data := readGolden(b, name)
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			b.Fatal(err)
+		}
 		b.Run(strings.TrimSuffix(strings.TrimPrefix(name, "instances_"), ".json"), func(b *testing.B) {
 			benchmarkSDK(b, data)
 		})
@@ -87,7 +56,7 @@ func BenchmarkDecodeInstances(b *testing.B) {
 		b.SetBytes(int64(len(data)))
 		for b.Loop() {
 			var out struct {
-				Instances []plainInstance `json:"instances"`
+				Instances []benchPlainInstance `json:"instances"`
 			}
 			if err := stdjson.NewDecoder(bytes.NewReader(data)).Decode(&out); err != nil {
 				b.Fatal(err)
@@ -99,7 +68,7 @@ func BenchmarkDecodeInstances(b *testing.B) {
 		b.SetBytes(int64(len(data)))
 		for b.Loop() {
 			var out struct {
-				Instances []plainInstance `json:"instances"`
+				Instances []benchPlainInstance `json:"instances"`
 			}
 			if err := stdjson.Unmarshal(data, &out); err != nil {
 				b.Fatal(err)
@@ -113,7 +82,7 @@ func benchmarkSDK(b *testing.B, data []byte) {
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
 		var out struct {
-			Instances []Instance `json:"instances"`
+			Instances []rocketchat.Instance `json:"instances"`
 		}
 		if err := json.UnmarshalRead(bytes.NewReader(data), &out); err != nil {
 			b.Fatal(err)
@@ -131,7 +100,7 @@ func TestDecodeAllocsWithinBaseline(t *testing.T) {
 	data := syntheticAnswer(500)
 	sdk := testing.AllocsPerRun(5, func() {
 		var out struct {
-			Instances []Instance `json:"instances"`
+			Instances []rocketchat.Instance `json:"instances"`
 		}
 		if err := json.UnmarshalRead(bytes.NewReader(data), &out); err != nil {
 			t.Fatal(err)
@@ -139,7 +108,7 @@ func TestDecodeAllocsWithinBaseline(t *testing.T) {
 	})
 	baseline := testing.AllocsPerRun(5, func() {
 		var out struct {
-			Instances []plainInstance `json:"instances"`
+			Instances []benchPlainInstance `json:"instances"`
 		}
 		if err := stdjson.Unmarshal(data, &out); err != nil {
 			t.Fatal(err)
@@ -154,7 +123,7 @@ func TestDecodeAllocsWithinBaseline(t *testing.T) {
 // decode, and to the same values with both decoders.
 func TestSyntheticAnswerDecodes(t *testing.T) {
 	var got struct {
-		Instances []Instance `json:"instances"`
+		Instances []rocketchat.Instance `json:"instances"`
 	}
 	if err := json.Unmarshal(syntheticAnswer(500), &got); err != nil {
 		t.Fatal(err)
