@@ -102,7 +102,7 @@ func printTable(w io.Writer, instances []rocketchat.Instance, now time.Time) err
 	fmt.Fprintln(tw, "ID\tADDRESS\tNODE\tUPTIME\tLOAD 1m\tMEM USED\tCONNS\tCONNECTED\tLOCAL\tAGE")
 	for _, in := range instances {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.2f\t%s\t%d\t%s\t%s\t%s\n",
-			shortID(in.ID), hostPort(in), orDash(in.NodeVersion), duration(uptime(in)),
+			shortID(in.ID), hostPort(in), orDash(in.NodeVersion), uptime(in),
 			in.OS.LoadAvg[0], memUsed(in.OS), in.Conns, yesNo(in.Connected), yesNo(in.Local),
 			age(in.UpdatedAt, now))
 	}
@@ -124,13 +124,16 @@ func hostPort(in rocketchat.Instance) string {
 	return host + ":" + strconv.Itoa(in.Port)
 }
 
-// uptime is the process's uptime where the server reports it (6.0+), else
-// the host's.
-func uptime(in rocketchat.Instance) time.Duration {
+// uptime is the process's uptime where the server reports it (6.0+, for
+// members the broker knows), else the host's, marked as such.
+func uptime(in rocketchat.Instance) string {
 	if in.ProcessUptime > 0 {
-		return in.ProcessUptime
+		return duration(in.ProcessUptime)
 	}
-	return in.OS.Uptime
+	if in.OS.Uptime > 0 {
+		return duration(in.OS.Uptime) + " (host)"
+	}
+	return "-"
 }
 
 func memUsed(os rocketchat.OS) string {

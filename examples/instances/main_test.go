@@ -74,9 +74,9 @@ func TestPrintTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "" +
-		"ID        ADDRESS         NODE      UPTIME  LOAD 1m  MEM USED  CONNS  CONNECTED  LOCAL  AGE\n" +
-		"871f8be4  localhost:3000  v14.21.3  1d2h    0.41     75%       7      yes        yes    3s ago\n" +
-		"x         -               -         42s     0.00     -         0      no         no     -\n"
+		"ID        ADDRESS         NODE      UPTIME      LOAD 1m  MEM USED  CONNS  CONNECTED  LOCAL  AGE\n" +
+		"871f8be4  localhost:3000  v14.21.3  1d2h        0.41     75%       7      yes        yes    3s ago\n" +
+		"x         -               -         42s (host)  0.00     -         0      no         no     -\n"
 	if out.String() != want {
 		t.Errorf("got:\n%s\nwant:\n%s", out.String(), want)
 	}
