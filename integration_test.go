@@ -113,6 +113,14 @@ func TestEveryGeneration(t *testing.T) {
 			if err := c.Get(ctx, "v1/instances.get", nil, &generic); err != nil || !generic.Success || len(generic.Instances) != len(instances) {
 				t.Errorf("Get v1/instances.get: %v, %d instances", err, len(generic.Instances))
 			}
+			var login struct {
+				Data struct {
+					UserID string `json:"userId"`
+				} `json:"data"`
+			}
+			if err := c.Post(ctx, "v1/login", map[string]string{"user": "admin@example.com", "password": "admin-pw"}, &login); err != nil || login.Data.UserID != me.ID {
+				t.Errorf("Post v1/login: %v, user %q", err, login.Data.UserID)
+			}
 			if err := c.Get(ctx, "v1/no.such.endpoint", nil, nil); !errors.Is(err, rocketchat.ErrNotFound) {
 				t.Errorf("unknown endpoint: err = %v, want ErrNotFound", err)
 			}
