@@ -79,39 +79,34 @@ func readBool(dec *jsontext.Decoder) (bool, error) {
 
 // readInt reads an integer written without fraction or exponent; null is 0.
 func readInt(dec *jsontext.Decoder) (int, error) {
-	v, err := dec.ReadValue()
-	if err != nil {
-		return 0, err
-	}
-	switch v.Kind() {
-	case 'n':
-		return 0, nil
-	case '0':
-		if n, ok := parseInt(v); ok {
-			return n, nil
-		}
-		return 0, decodeError(dec, v, intType, "not an integer in range")
-	}
-	return 0, decodeError(dec, v, intType, "want an integer")
+	return readNumber(dec, parseInt, intType, "want an integer", "not an integer in range")
 }
 
 // readUint64 reads a non-negative integer such as a byte count, which
 // can exceed 2^53; null is 0.
 func readUint64(dec *jsontext.Decoder) (uint64, error) {
+	return readNumber(dec, parseUint, uint64Type, "want an integer", "not an integer from 0 to 2^64-1")
+}
+
+// readNumber reads a JSON number that parse accepts; null is the zero
+// value. want says what a value of another kind should have been, bad why
+// parse refused a number.
+func readNumber[T any](dec *jsontext.Decoder, parse func([]byte) (T, bool), t reflect.Type, want, bad string) (T, error) {
+	var zero T
 	v, err := dec.ReadValue()
 	if err != nil {
-		return 0, err
+		return zero, err
 	}
 	switch v.Kind() {
 	case 'n':
-		return 0, nil
+		return zero, nil
 	case '0':
-		if n, ok := parseUint(v); ok {
+		if n, ok := parse(v); ok {
 			return n, nil
 		}
-		return 0, decodeError(dec, v, uint64Type, "not an integer from 0 to 2^64-1")
+		return zero, decodeError(dec, v, t, bad)
 	}
-	return 0, decodeError(dec, v, uint64Type, "want an integer")
+	return zero, decodeError(dec, v, t, want)
 }
 
 // readFloat reads a finite number.

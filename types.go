@@ -219,22 +219,12 @@ func (s jsString) MarshalJSON() ([]byte, error) { return json.Marshal(s) }
 
 // UnmarshalJSONFrom implements [json.UnmarshalerFrom].
 func (d *wireSeconds) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	v, err := dec.ReadValue()
+	n, err := readNumber(dec, parseSeconds, durationType, "want a number of seconds", "seconds negative or out of range")
 	if err != nil {
 		return err
 	}
-	switch v.Kind() {
-	case 'n':
-		*d = 0
-		return nil
-	case '0':
-		if n, ok := parseSeconds(v); ok {
-			*d = wireSeconds(n)
-			return nil
-		}
-		return decodeError(dec, v, durationType, "seconds negative or out of range")
-	}
-	return decodeError(dec, v, durationType, "want a number of seconds")
+	*d = wireSeconds(n)
+	return nil
 }
 
 // UnmarshalJSON implements the encoding/json Unmarshaler.
