@@ -37,3 +37,19 @@ func (c *Client) Post(ctx context.Context, endpoint string, in, out any) error {
 	}
 	return c.doAny(ctx, &request{method: http.MethodPost, endpoint: ep, body: body}, out)
 }
+
+// get calls a GET endpoint of a typed method: out is the wire struct of
+// the answer's payload.
+func (c *Client) get(ctx context.Context, endpoint string, query url.Values, out any) error {
+	return c.doAny(ctx, &request{method: http.MethodGet, endpoint: endpoint, query: query}, out)
+}
+
+// post calls a POST endpoint of a typed method with in as its JSON body:
+// out is the wire struct of the answer's payload.
+func (c *Client) post(ctx context.Context, endpoint string, in, out any) error {
+	body, err := encodeBody(in)
+	if err != nil {
+		return fmt.Errorf("rocketchat: POST %s: encoding the body: %w", c.apiPath+endpoint, err)
+	}
+	return c.doAny(ctx, &request{method: http.MethodPost, endpoint: endpoint, body: body}, out)
+}
