@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	jsonv2 "github.com/go-json-experiment/json"
+
 	"github.com/go-rocketchat/rocketchat"
 )
 
@@ -252,6 +254,9 @@ func (s *benchServer) sdkClient(b *testing.B, prefix string, opts ...rocketchat.
 type baseline struct {
 	hc  *http.Client
 	url string
+	// v2 decodes with encoding/json/v2 (json.UnmarshalRead into the same
+	// plain structs, default options) instead of encoding/json.
+	v2 bool
 }
 
 func (s *benchServer) baseline(b *testing.B, prefix string) *baseline {
@@ -287,13 +292,28 @@ func (bl *baseline) instances(ctx context.Context) ([]benchPlainInstance, error)
 		return nil, fmt.Errorf("%w: %d %s%s", errBaseline, resp.StatusCode, e.ErrorType, e.Error)
 	}
 	var out benchPlainAnswer
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+	if bl.v2 {
+		err = jsonv2.UnmarshalRead(resp.Body, &out)
+	} else {
+		err = json.NewDecoder(resp.Body).Decode(&out)
+	}
+	if err != nil {
 		return nil, err
 	}
 	if !out.Success {
 		return nil, errBaseline
 	}
 	return out.Instances, nil
+}
+
+// baselines are the two bare clients: encoding/json (v1) and
+// encoding/json/v2 into the same plain structs.
+var baselines = []struct {
+	name string
+	v2   bool
+}{
+	{"baseline", false},
+	{"baseline-v2", true},
 }
 
 // benchSizes are the answers compared: a small cluster and a large one
@@ -322,18 +342,21 @@ func BenchmarkInstances(b *testing.B) {
 				}
 			}
 		})
-		b.Run(size.name+"/impl=baseline", func(b *testing.B) {
-			bl := srv.baseline(b, size.prefix)
-			defer srv.checkReuse(b, 1)()
-			b.ReportAllocs()
-			b.SetBytes(int64(len(srv.bodies[size.prefix])))
-			for b.Loop() {
-				got, err := bl.instances(ctx)
-				if err != nil || len(got) != size.n {
-					b.Fatal(len(got), err)
+		for _, impl := range baselines {
+			b.Run(size.name+"/impl="+impl.name, func(b *testing.B) {
+				bl := srv.baseline(b, size.prefix)
+				bl.v2 = impl.v2
+				defer srv.checkReuse(b, 1)()
+				b.ReportAllocs()
+				b.SetBytes(int64(len(srv.bodies[size.prefix])))
+				for b.Loop() {
+					got, err := bl.instances(ctx)
+					if err != nil || len(got) != size.n {
+						b.Fatal(len(got), err)
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }
 
@@ -356,21 +379,24 @@ func BenchmarkInstancesParallel(b *testing.B) {
 				}
 			})
 		})
-		b.Run(size.name+"/impl=baseline", func(b *testing.B) {
-			bl := srv.baseline(b, size.prefix)
-			defer srv.checkReuse(b, runtime.GOMAXPROCS(0))()
-			b.ReportAllocs()
-			b.SetBytes(int64(len(srv.bodies[size.prefix])))
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					got, err := bl.instances(ctx)
-					if err != nil || len(got) != size.n {
-						b.Error(len(got), err)
-						return
+		for _, impl := range baselines {
+			b.Run(size.name+"/impl="+impl.name, func(b *testing.B) {
+				bl := srv.baseline(b, size.prefix)
+				bl.v2 = impl.v2
+				defer srv.checkReuse(b, runtime.GOMAXPROCS(0))()
+				b.ReportAllocs()
+				b.SetBytes(int64(len(srv.bodies[size.prefix])))
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						got, err := bl.instances(ctx)
+						if err != nil || len(got) != size.n {
+							b.Error(len(got), err)
+							return
+						}
 					}
-				}
+				})
 			})
-		})
+		}
 	}
 }
 
@@ -449,18 +475,21 @@ func BenchmarkPeakHeap(b *testing.B) {
 				}
 			})
 		})
-		b.Run(size.name+"/impl=baseline", func(b *testing.B) {
-			bl := srv.baseline(b, size.prefix)
-			measurePeakHeap(b, func() {
-				got, err := bl.instances(ctx)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if len(got) != size.n {
-					b.Fatal(len(got))
-				}
+		for _, impl := range baselines {
+			b.Run(size.name+"/impl="+impl.name, func(b *testing.B) {
+				bl := srv.baseline(b, size.prefix)
+				bl.v2 = impl.v2
+				measurePeakHeap(b, func() {
+					got, err := bl.instances(ctx)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if len(got) != size.n {
+						b.Fatal(len(got))
+					}
+				})
 			})
-		})
+		}
 	}
 }
 

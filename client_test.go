@@ -267,10 +267,17 @@ func TestNoWaitBeyondDeadline(t *testing.T) {
 }
 
 // TestCancelDuringWait ends the call with the context's error.
+// TestCancelDuringWait: a context that ends while an attempt fails in a
+// way that would be repeated ends the call with the context's error, and
+// nothing more is sent. The server's 503 may reach the client before or
+// after it sees the cancellation; either way the call is over because the
+// caller said so, and reporting the 503 would only invite a retry.
 func TestCancelDuringWait(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	var n atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
 		cancel() // the client is about to wait an hour
 		w.WriteHeader(503)
 	}))
@@ -282,6 +289,9 @@ func TestCancelDuringWait(t *testing.T) {
 	}
 	if errors.As(err, new(*rocketchat.Error)) {
 		t.Errorf("a cancelled call is a *Error: %v", err)
+	}
+	if got := n.Load(); got != 1 {
+		t.Errorf("the server got %d requests, want 1", got)
 	}
 }
 

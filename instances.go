@@ -1,12 +1,14 @@
 package rocketchat
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"math"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"time"
 
@@ -161,6 +163,11 @@ func (l *instanceList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		if err != nil {
 			return fmt.Errorf("instances[%d]: %w", len(l.items), err)
 		}
+		if len(l.items) == cap(l.items) {
+			// Double: append grows large slices by a quarter, which
+			// would allocate five times the final size on the way.
+			l.items = slices.Grow(l.items, len(l.items)+1)
+		}
 		l.items = append(l.items, in)
 	}
 	_, err = dec.ReadToken()
@@ -168,8 +175,9 @@ func (l *instanceList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 }
 
 // decodedBudget is how many times the size bound of an answer
-// ([WithMaxResponseBytes]) the values decoded from it may take.
-const decodedBudget = 2
+// ([WithMaxResponseBytes]) the values decoded from it may take. Real
+// answers take about half their size once decoded.
+const decodedBudget = 1
 
 // maxItems is how many values of type T a list in one answer may hold.
 func maxItems[T any](maxBytes int64) int {
@@ -445,15 +453,16 @@ func (p *wirePort) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		return nil
 	case '0':
 	case '"':
-		var s string
-		if err := json.Unmarshal(v, &s); err != nil {
-			return err
+		digits = v[1 : len(v)-1]
+		if bytes.IndexByte(digits, '\\') >= 0 {
+			if digits, err = jsontext.AppendUnquote(nil, v); err != nil {
+				return err
+			}
 		}
-		if s == "" || s == undefined {
+		if len(digits) == 0 || string(digits) == undefined {
 			*p = 0
 			return nil
 		}
-		digits = []byte(s)
 	default:
 		return errors.New("want a port number or a string, got " + v.Kind().String())
 	}

@@ -51,6 +51,18 @@ func BenchmarkDecodeInstances(b *testing.B) {
 	}
 	data := syntheticAnswer(500)
 	b.Run("500/sdk", func(b *testing.B) { benchmarkSDK(b, data) })
+	b.Run("500/v2-plain-unmarshal", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(data)))
+		for b.Loop() {
+			var out struct {
+				Instances []benchPlainInstance `json:"instances"`
+			}
+			if err := json.Unmarshal(data, &out); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("500/v1-plain-decoder", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(data)))

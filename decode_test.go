@@ -1,0 +1,108 @@
+package rocketchat_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"os"
+	"testing"
+
+	"github.com/go-rocketchat/rocketchat"
+)
+
+// TestDecodedSizeBounded: whatever an answer holds, one call allocates a
+// small multiple of WithMaxResponseBytes. A cap-sized answer of minimal
+// instances (an _id each, 12 bytes on the wire, some 300 bytes decoded)
+// fails with ErrResponseTooLarge once the decoded values would pass the
+// budget; one of empty items fails at the first, which is not an
+// instance; an answer of real items that fits the cap decodes whole.
+func TestDecodedSizeBounded(t *testing.T) {
+	const limit = 1 << 20
+	const allocBound = 8 * limit
+	answer := func(item string, n int) []byte {
+		var b bytes.Buffer
+		b.WriteString(`{"instances":[`)
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(item)
+		}
+		b.WriteString(`],"success":true}`)
+		return b.Bytes()
+	}
+	const minimal, empty = `{"_id":"a"}`, `{}`
+	real := string(readGoldenItem(t))
+	tests := []struct {
+		name  string
+		body  []byte
+		want  error
+		count int
+	}{
+		{"minimal items", answer(minimal, limit/(len(minimal)+1)-10), rocketchat.ErrResponseTooLarge, 0},
+		{"empty items", answer(empty, limit/(len(empty)+1)-10), rocketchat.ErrInvalidResponse, 0},
+		{"real items", answer(real, limit/(len(real)+1)-10), nil, limit/(len(real)+1) - 10},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if len(tt.body) > limit {
+				t.Fatalf("the answer has %d bytes, more than the cap", len(tt.body))
+			}
+			srv, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = w.Write(tt.body)
+			})
+			c := faultClient(t, srv.URL, rocketchat.WithMaxResponseBytes(limit))
+			var got []rocketchat.Instance
+			var err error
+			alloc := allocatedDuring(func() { got, err = c.Instances(context.Background()) })
+			if tt.want == nil && err != nil || tt.want != nil && !errors.Is(err, tt.want) {
+				t.Fatalf("err = %v, want %v", err, tt.want)
+			}
+			if len(got) != tt.count {
+				t.Errorf("got %d instances, want %d", len(got), tt.count)
+			}
+			if alloc > allocBound {
+			t.Errorf("the call allocated %d KiB for a %d KiB answer, want at most %d KiB", alloc>>10, len(tt.body)>>10, allocBound>>10)
+			}
+		})
+	}
+}
+
+// readGoldenItem is the first item of the 8.x golden answer, compacted.
+func readGoldenItem(t *testing.T) []byte {
+	t.Helper()
+	var answer struct {
+		Instances []json.RawMessage `json:"instances"`
+	}
+	data, err := os.ReadFile("testdata/instances_8x.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &answer); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := json.Compact(&b, answer.Instances[0]); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestMeRejectsAnswerWithoutUser: a 200 whose body holds no user is not
+// what /me answers.
+func TestMeRejectsAnswerWithoutUser(t *testing.T) {
+	for _, body := range []string{`null`, `{}`, `{"success":true}`, `[]`} {
+		srv, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(body))
+		})
+		c := faultClient(t, srv.URL)
+		u, err := c.Me(context.Background())
+		if !errors.Is(err, rocketchat.ErrInvalidResponse) {
+			t.Errorf("Me on %s = %+v, %v; want ErrInvalidResponse", body, u, err)
+		}
+	}
+}
