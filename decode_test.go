@@ -65,7 +65,7 @@ func TestDecodedSizeBounded(t *testing.T) {
 				t.Errorf("got %d instances, want %d", len(got), tt.count)
 			}
 			if alloc > allocBound {
-			t.Errorf("the call allocated %d KiB for a %d KiB answer, want at most %d KiB", alloc>>10, len(tt.body)>>10, allocBound>>10)
+				t.Errorf("the call allocated %d KiB for a %d KiB answer, want at most %d KiB", alloc>>10, len(tt.body)>>10, allocBound>>10)
 			}
 		})
 	}
