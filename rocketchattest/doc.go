@@ -33,8 +33,35 @@
 //     view-statistics (3.x: info.version for admins only).
 //   - GET /api/v1/instances.get: needs view-statistics; the raw records
 //     up to 5.x, the 6.0+ wrapper after ([WithInstances]).
+//   - chat.postMessage, chat.getMessage, chat.update, chat.delete,
+//     chat.react; rooms.info, rooms.get; channels.list, channels.create,
+//     channels.history, groups.history, im.history (and dm.history),
+//     im.create (and dm.create); users.info, users.list; statistics. They
+//     answer from an in-memory store of users, rooms and messages that
+//     starts with the public #general (ID "GENERAL") and the rocket.cat
+//     bot, with the server's permissions and refusals: authors edit and
+//     delete their own messages, admins and a room's creator anyone's;
+//     read-only rooms take messages from those only; statistics without
+//     view-statistics answers 400 "error-not-allowed"; an unknown room
+//     answers 400 error-room-not-found (invalid-channel when posting).
+//     Lists page by count and offset (50 by default, at most 100, 0 for
+//     all) and say their total; histories list newest first (20 by
+//     default and no cap before 6.0). Seed the store with [WithRoom],
+//     [WithMessage], [Server.AddRoom] and [Server.AddMessage]; read it
+//     back with [Server.Messages].
 //
-// Anything else answers 404 as the server's router does. Every v1 route
+// Anything else answers 404 as the server's router does, unless a test
+// adds it with [Server.Handle].
+//
+// # Your own endpoints, and what was called
+//
+// [Server.Handle] and [Server.HandleFunc] serve any endpoint behind the
+// same authentication, rate limiter, second factor and faults as the
+// built-in ones (and replace a built-in one of the same name); in the
+// handler, [CallerOf] names the authenticated user, and [WriteSuccess]
+// and [WriteFailure] write the server's envelopes. [Server.Calls] lists
+// every request an endpoint received, built-in or added: method, query,
+// headers, body, caller and the status answered. Every v1 route
 // requires both X-User-Id and X-Auth-Token, naming the same user, except
 // login; /api/info reads them when present.
 //
@@ -63,9 +90,8 @@
 //
 // # Users, permissions and two-factor authentication
 //
-// Accounts come from [WithUser] or [Server.AddUser]. The "admin" role
-// grants view-statistics and api-bypass-rate-limit, "bot" the latter;
-// [User] Permissions add more. A user with a TOTPSecret or an
+// Accounts come from [WithUser] or [Server.AddUser]; see [User].Roles
+// for what each role may do. [User] Permissions add more. A user with a TOTPSecret or an
 // EmailCode2FA must pass a second factor at login (401 totp-required,
 // then totp-invalid for a wrong code). Endpoints marked with
 // [Server.RequireTwoFactor] answer 400 with errorType totp-required until
@@ -78,7 +104,10 @@
 // client address (10 calls a minute by default; X-Real-IP names the
 // client when set), the X-RateLimit-Limit, X-RateLimit-Remaining and
 // X-RateLimit-Reset headers (epoch milliseconds) come with each limited
-// answer, and 429 says how many seconds to wait. Callers holding
+// answer, and 429 says how many seconds to wait. As in Meteor's
+// RateLimiter, a route's window is shared by all clients, starts when
+// the server does, restarts at the first call after it ran out, and is
+// counted in whole milliseconds; X-RateLimit-Reset is its end. Callers holding
 // api-bypass-rate-limit are exempt and get no headers; login is always
 // limited. Configure it with [WithRateLimit], [WithDefaultRateLimit] and
 // [WithoutRateLimit]. With [WithClock] the limiter, the Date header and

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // field is one key of an object written in a fixed order.
@@ -64,6 +65,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		// encode one is a bug in the fake, not a server behaviour.
 		panic("rocketchattest: encoding an answer: " + err.Error())
 	}
+	writeRaw(w, status, body)
+}
+
+// writeRaw sends an encoded JSON body with the API router's headers.
+func writeRaw(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
@@ -131,7 +137,11 @@ func (g generation) loginErrorBody(errCode any, message string, details any) obj
 // whose error ends in the code in brackets, as Meteor.Error's message
 // does.
 func failureBody(errorType, reason string, details any) object {
-	o := object{{"success", false}, {"error", reason + " [" + errorType + "]"}, {"errorType", errorType}}
+	msg := "[" + errorType + "]"
+	if reason != "" {
+		msg = reason + " " + msg
+	}
+	o := object{{"success", false}, {"error", msg}, {"errorType", errorType}}
 	if details != nil {
 		o = append(o, field{"details", details})
 	}
@@ -170,4 +180,22 @@ func writeText(w http.ResponseWriter, status int, contentType, body string) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	w.Write([]byte(body))
+}
+
+// writeMeteorError is a Meteor.Error thrown in an endpoint: 400 with the
+// code in errorType and in brackets after the reason.
+func writeMeteorError(w http.ResponseWriter, code, reason string, details any) {
+	writeJSON(w, http.StatusBadRequest, failureBody(code, reason, details))
+}
+
+// writePlainFailure is API.v1.failure(message), or a plain Error thrown
+// in an endpoint: 400 {"success":false,"error":message}.
+func writePlainFailure(w http.ResponseWriter, message string) {
+	writeJSON(w, http.StatusBadRequest, object{{"success", false}, {"error", message}})
+}
+
+// writeInvalidParams is an ajv validation failure: the schema's messages
+// joined by a newline and a space, and the code in brackets.
+func writeInvalidParams(w http.ResponseWriter, messages ...string) {
+	writeMeteorError(w, "invalid-params", strings.Join(messages, "\n "), nil)
 }

@@ -3,6 +3,7 @@ package rocketchattest_test
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 
@@ -57,4 +58,73 @@ func ExampleNewServer() {
 	// 10.0.1.11:3000 connected=true
 	// 10.0.1.12:3000 connected=true
 	// 10.0.1.13:3000 connected=false
+}
+
+// greet is the code under test: a bot that welcomes a user in #general.
+func greet(baseURL, userID, token, username string) error {
+	body := strings.NewReader(`{"channel":"#general","text":"Welcome, @` + username + `!"}`)
+	req, err := http.NewRequest(http.MethodPost, baseURL+"/api/v1/chat.postMessage", body)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-User-Id", userID)
+	req.Header.Set("X-Auth-Token", token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("chat.postMessage: %s", resp.Status)
+	}
+	return nil
+}
+
+// A bot's test written against rocketchattest alone: run the bot, read
+// back what it posted, and check what it sent.
+func ExampleServer_Calls() {
+	srv := rocketchattest.NewServer(
+		rocketchattest.WithUser(rocketchattest.User{Username: "greeter", Roles: []string{"bot"}}),
+		rocketchattest.WithUser(rocketchattest.User{Username: "alice"}),
+	)
+	defer srv.Close()
+	userID, token := srv.PersonalAccessToken("greeter")
+
+	if err := greet(srv.URL, userID, token, "alice"); err != nil {
+		panic(err)
+	}
+
+	for _, m := range srv.Messages("GENERAL") {
+		fmt.Printf("%s in #general: %s\n", m.Username, m.Text)
+	}
+	for _, c := range srv.Calls("v1/chat.postMessage") {
+		fmt.Println(c.Method, c.Status, c.UserID == userID, string(c.Body))
+	}
+	// Output:
+	// greeter in #general: Welcome, @alice!
+	// POST 200 true {"channel":"#general","text":"Welcome, @alice!"}
+}
+
+// An endpoint the fake does not serve, added behind its authentication.
+func ExampleServer_HandleFunc() {
+	srv := rocketchattest.NewServer(rocketchattest.WithUser(rocketchattest.User{Username: "bob"}))
+	defer srv.Close()
+	srv.HandleFunc("v1/custom.hello", func(w http.ResponseWriter, r *http.Request) {
+		u, _ := rocketchattest.CallerOf(r)
+		rocketchattest.WriteSuccess(w, map[string]string{"hello": u.Username})
+	})
+	id, tok := srv.PersonalAccessToken("bob")
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/v1/custom.hello", nil)
+	req.Header.Set("X-User-Id", id)
+	req.Header.Set("X-Auth-Token", tok)
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		panic(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	fmt.Println(resp.StatusCode, string(b))
+	// Output:
+	// 200 {"hello":"bob","success":true}
 }

@@ -62,6 +62,20 @@ type generation struct {
 	totpInvalidMethods bool
 	// floatUptime: os.uptime is sent as a float (6.0 and later).
 	floatUptime bool
+	// messageMarkdown: messages carry the parsed "md" tree (4.0 and
+	// later, the message-parser).
+	messageMarkdown bool
+	// paginatedHistory: the history endpoints page through
+	// getPaginationItems, 50 by default and at most 100 (6.0 and later,
+	// the TypeScript endpoints); before, 20 by default and no cap.
+	paginatedHistory bool
+	// ajvParams: endpoints validate their parameters with ajv schemas and
+	// answer invalid-params (6.0 and later); before, the methods they call
+	// refuse the missing values their own way.
+	ajvParams bool
+	// forbiddenWord is what API.v1.forbidden() says without a message:
+	// "unauthorized" until the 9.0 breaking changes, "forbidden" after.
+	forbiddenWord string
 	// nodeVersion is the Node.js release the generation shipped with.
 	nodeVersion string
 }
@@ -110,6 +124,13 @@ func parseGeneration(v string) (generation, error) {
 	g.permissionsFirst = at(8, 0)
 	g.totpInvalidMethods = at(6, 0)
 	g.floatUptime = at(6, 0)
+	g.messageMarkdown = at(4, 0)
+	g.paginatedHistory = at(6, 0)
+	g.ajvParams = at(6, 0)
+	g.forbiddenWord = "unauthorized"
+	if at(9, 0) {
+		g.forbiddenWord = "forbidden"
+	}
 	switch {
 	case !at(4, 0):
 		g.nodeVersion = "v12.18.4"

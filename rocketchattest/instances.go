@@ -257,3 +257,39 @@ func instanceID(g generation, n int) string {
 	hexed[12] = '4'
 	return fmt.Sprintf("%s-%s-%s-%s-%s", hexed[0:8], hexed[8:12], hexed[12:16], hexed[16:20], hexed[20:32])
 }
+
+// DecodedInstances returns the cluster members as a client reading this
+// server's instances.get decodes them (the rocketchat package's
+// Client.Instances included), which is less than [Server.Instances]
+// holds because the wire carries less:
+//
+//   - every generation: CreatedAt and UpdatedAt in UTC, whole
+//     milliseconds;
+//   - 3.10 to 5.x (raw records): OS.Uptime in whole seconds; no TCPPort,
+//     Conns or ProcessUptime; the answering member (Local) has no
+//     connection object, so Local, Connected, BroadcastAuth and Address
+//     read as zero for it; the other members keep Address, Connected and
+//     BroadcastAuth;
+//   - 6.0 and later (wrapped records): OS.Uptime rounded to hundredths of
+//     a second, ProcessUptime to whole seconds, BroadcastAuth always true
+//     (the server always sends true).
+func (s *Server) DecodedInstances() []rocketchat.Instance {
+	out := s.Instances()
+	for i := range out {
+		m := &out[i]
+		m.CreatedAt = m.CreatedAt.UTC().Truncate(time.Millisecond)
+		m.UpdatedAt = m.UpdatedAt.UTC().Truncate(time.Millisecond)
+		if s.gen.rawInstances {
+			m.OS.Uptime = m.OS.Uptime.Truncate(time.Second)
+			m.TCPPort, m.Conns, m.ProcessUptime = 0, 0, 0
+			if m.Local {
+				m.Local, m.Connected, m.Address, m.BroadcastAuth = false, false, "", false
+			}
+			continue
+		}
+		m.OS.Uptime = m.OS.Uptime.Round(10 * time.Millisecond)
+		m.ProcessUptime = m.ProcessUptime.Truncate(time.Second)
+		m.BroadcastAuth = true
+	}
+	return out
+}

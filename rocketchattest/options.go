@@ -16,6 +16,8 @@ type config struct {
 	version         string
 	basePath        string
 	users           []User
+	rooms           []Room
+	messages        []Message
 	instances       []rocketchat.Instance
 	instancesSet    bool
 	now             func() time.Time

@@ -78,16 +78,19 @@ func (s *Server) limitLocked(method string, rc *requestContext) *limitDecision {
 		s.rules[name] = rule
 	}
 
-	now := s.now()
-	// increment: a window that ran out restarts now.
-	if now.Sub(rule.lastReset) > rule.window {
-		rule.lastReset = now
+	// Meteor's RateLimiter counts in whole milliseconds (Date.getTime).
+	nowMs := s.now().UnixMilli()
+	windowMs := rule.window.Milliseconds()
+	// increment: a window that ran out (strictly more than its length
+	// ago) restarts now. At exactly its length it still counts: such a
+	// call is refused with "wait 0 seconds", as on the server.
+	if nowMs-rule.lastReset.UnixMilli() > windowMs {
+		rule.lastReset = time.UnixMilli(nowMs)
 		rule.counters = map[string]int{}
 	}
 	rule.counters[rc.ip]++
-	// check, in the milliseconds the server counts in.
-	nowMs := now.UnixMilli()
-	timeToResetMs := rule.lastReset.UnixMilli() + rule.window.Milliseconds() - nowMs
+	// check: X-RateLimit-Reset is the window's end, now + timeToReset.
+	timeToResetMs := rule.lastReset.UnixMilli() + windowMs - nowMs
 	count := rule.counters[rc.ip]
 	d := &limitDecision{
 		allowed:       count <= rule.limit,

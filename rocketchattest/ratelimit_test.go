@@ -141,3 +141,37 @@ func TestPermissionAndLimiterOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestRateLimitWindowEdge follows Meteor's RateLimiter to the
+// millisecond: the window is shared by every client of the route, runs
+// from the server's start, and a call at exactly its end still counts in
+// it (refused with a zero wait); one millisecond later a new window
+// starts at that call.
+func TestRateLimitWindowEdge(t *testing.T) {
+	clock := newTestClock()
+	start := clock.Now()
+	srv := newTestServer(t, WithClock(clock.Now), WithUser(bobUser), WithRateLimit("v1/me", 2, time.Second))
+	bob := auth(srv.PersonalAccessToken("bob"))
+	end := strconv.FormatInt(start.Add(time.Second).UnixMilli(), 10)
+
+	clock.Advance(400 * time.Millisecond)
+	// Another address's call counts apart but shares the window.
+	if got := call(t, srv, http.MethodGet, "v1/me", "", append(bob, "X-Real-IP", "192.0.2.9")...); got.header.Get("X-RateLimit-Reset") != end {
+		t.Fatalf("first call: reset %s, want the window from the server's start %s", got.header.Get("X-RateLimit-Reset"), end)
+	}
+	for i := 0; i < 2; i++ {
+		call(t, srv, http.MethodGet, "v1/me", "", bob...)
+	}
+	clock.Advance(600 * time.Millisecond) // exactly the window's end
+	got := call(t, srv, http.MethodGet, "v1/me", "", bob...)
+	wantAnswer(t, got, http.StatusTooManyRequests,
+		`{"success":false,"error":"Error, too many requests. Please slow down. You must wait 0 seconds before trying this endpoint again. [error-too-many-requests]"}`)
+	if _, r, reset := rateHeaders(got); r != "0" || reset != end {
+		t.Errorf("at the edge: remaining=%s reset=%s, want 0 %s", r, reset, end)
+	}
+	clock.Advance(time.Millisecond)
+	got = call(t, srv, http.MethodGet, "v1/me", "", bob...)
+	if _, r, reset := rateHeaders(got); got.status != http.StatusOK || r != "1" || reset != strconv.FormatInt(clock.Now().Add(time.Second).UnixMilli(), 10) {
+		t.Errorf("after the edge: %d remaining=%s reset=%s", got.status, r, reset)
+	}
+}

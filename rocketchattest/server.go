@@ -47,6 +47,8 @@ type Server struct {
 	rules     map[string]*limiterRule
 	faults    map[string][]*pendingFault
 	requests  map[string]int
+	calls     map[string][]*Call
+	store     store
 }
 
 // NewServer starts a fake server configured by opts and returns it. Call
@@ -83,10 +85,25 @@ func NewServer(opts ...Option) *Server {
 		rules:         map[string]*limiterRule{},
 		faults:        map[string][]*pendingFault{},
 		requests:      map[string]int{},
+		calls:         map[string][]*Call{},
 	}
 	s.started = s.now()
+	s.store = newStore(s.started)
+	if _, err := s.addUserLocked(rocketCat); err != nil {
+		panic(err)
+	}
 	for _, u := range cfg.users {
 		if _, err := s.addUserLocked(u); err != nil {
+			panic(err)
+		}
+	}
+	for _, r := range cfg.rooms {
+		if _, err := s.addRoomLocked(r); err != nil {
+			panic(err)
+		}
+	}
+	for _, m := range cfg.messages {
+		if _, err := s.addMessageLocked(m); err != nil {
 			panic(err)
 		}
 	}
@@ -134,8 +151,12 @@ func (s *Server) Addr() net.Addr { return s.srv.Listener.Addr() }
 // Version returns the Rocket.Chat version the server claims.
 func (s *Server) Version() string { return s.gen.version }
 
-// Instances returns the cluster members instances.get lists, as
-// configured (a copy).
+// Instances returns the cluster members instances.get lists, exactly as
+// configured with [WithInstances] or [Server.SetInstances] (or the
+// default cluster), as a copy. The wire keeps less than an Instance
+// holds, so a client decoding instances.get reads these members with
+// some fields changed; [Server.DecodedInstances] returns them as it reads
+// them.
 func (s *Server) Instances() []rocketchat.Instance {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -195,8 +216,8 @@ func normalizeBasePath(p string) string {
 }
 
 // serveHTTP is the entry of every request: it stamps the Date header by
-// the server's clock, counts the request, lets a pending fault answer,
-// and routes the rest.
+// the server's clock, counts and records the request, lets a pending
+// fault answer, and routes the rest.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.setDate(w)
 	rest, ok := strings.CutPrefix(r.URL.Path, s.basePath+"/api/")
@@ -205,14 +226,25 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := rest
+	body := readBody(r)
+	rw := &statusRecorder{ResponseWriter: w}
 	s.mu.Lock()
 	s.requests[key]++
+	call := s.recordCallLocked(key, r, body)
 	f := s.takeFaultLocked(key)
 	s.mu.Unlock()
-	if f != nil && s.applyFault(w, r, f) {
+	defer func() {
+		s.mu.Lock()
+		call.Status = rw.status
+		if f != nil && f.Truncate && f.Status != 0 && !f.Drop {
+			call.Status = f.Status
+		}
+		s.mu.Unlock()
+	}()
+	if f != nil && s.applyFault(rw, r, f) {
 		return
 	}
-	s.route(w, r, key)
+	s.route(rw, r, key, call)
 }
 
 // setDate stamps the Date header from the server's clock, so that a

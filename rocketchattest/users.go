@@ -31,8 +31,12 @@ type User struct {
 	EmailVerified bool
 	// Name is the display name; empty means the username.
 	Name string
-	// Roles default to ["user"]. "admin" grants view-statistics and
-	// api-bypass-rate-limit; "bot" grants api-bypass-rate-limit.
+	// Roles default to ["user"], which may create rooms and direct
+	// messages, read channels and delete its own messages. "admin" adds
+	// view-statistics, api-bypass-rate-limit and the right to edit and
+	// delete anyone's messages; "bot" grants api-bypass-rate-limit and
+	// room creation. A room's creator may edit and delete any message in
+	// it (the owner role).
 	Roles []string
 	// Permissions are granted in addition to those of the roles, e.g.
 	// "view-statistics" for a monitoring account that is no admin.
@@ -56,15 +60,35 @@ type User struct {
 	CustomFields map[string]string
 }
 
-// Role permissions as a fresh workspace grants them.
+// Role permissions as a fresh workspace grants them (the defaults of
+// apps/meteor/app/authorization/server/constant/permissions.ts), for the
+// permissions this server checks.
 var rolePermissions = map[string][]string{
-	"admin": {permViewStatistics, permBypassRateLimit},
-	"bot":   {permBypassRateLimit},
+	"admin": {permViewStatistics, permBypassRateLimit, permCreateC, permCreateP, permCreateD, permViewC, permViewD,
+		permDeleteOwn, permDeleteAny, permForceDelete, permEditAny, permPostReadonly, permViewFullUser, permBypassTimeLimit},
+	"user": {permCreateC, permCreateP, permCreateD, permViewC, permViewD, permDeleteOwn},
+	"bot":  {permBypassRateLimit, permCreateC, permCreateP, permCreateD, permViewC, permViewD},
 }
+
+// ownerPermissions are what the "owner" role grants in a room, held by
+// whoever created it.
+var ownerPermissions = []string{permDeleteAny, permForceDelete, permEditAny, permPostReadonly}
 
 const (
 	permViewStatistics  = "view-statistics"
 	permBypassRateLimit = "api-bypass-rate-limit"
+	permCreateC         = "create-c"
+	permCreateP         = "create-p"
+	permCreateD         = "create-d"
+	permViewC           = "view-c-room"
+	permViewD           = "view-d-room"
+	permDeleteOwn       = "delete-own-message"
+	permDeleteAny       = "delete-message"
+	permForceDelete     = "force-delete-message"
+	permEditAny         = "edit-message"
+	permPostReadonly    = "post-readonly"
+	permViewFullUser    = "view-full-other-user-info"
+	permBypassTimeLimit = "bypass-time-limit-edit-and-delete"
 )
 
 // account is a user as the server holds it.
@@ -158,6 +182,15 @@ func newTokenString() string {
 
 // hasPermission reports whether the account holds the permission.
 func (a *account) hasPermission(p string) bool { return a.permissions[p] }
+
+// hasRoomPermission is hasPermission scoped to a room: the room's owner
+// also holds the owner role's permissions there.
+func (a *account) hasRoomPermission(p string, r *room) bool {
+	if a.permissions[p] {
+		return true
+	}
+	return r != nil && r.owner != nil && r.owner.id == a.ID && slices.Contains(ownerPermissions, p)
+}
 
 // verifiedEmails lists the verified addresses, as the email 2FA check
 // uses them.

@@ -6,8 +6,9 @@
 //	go run ./examples/fakeserver -addr 127.0.0.1:3000 -version 8.8.1 -admin admin:secret -user bob:bobpass
 //
 // -admin and -user may be repeated; admins hold view-statistics (needed
-// by instances.get) and are exempt from rate limits, plain users are
-// not. -require-2fa marks an endpoint as requiring a second factor (the
+// by instances.get and statistics) and are exempt from rate limits,
+// plain users are not. The server starts with #general; -group adds a
+// private group owned by the first account. -require-2fa marks an endpoint as requiring a second factor (the
 // SHA-256 of the password for these accounts). The server prints its URL
 // and runs until interrupted (Ctrl-C).
 package main
@@ -45,7 +46,7 @@ func main() {
 	log.SetPrefix("fakeserver: ")
 
 	var users accounts
-	var twoFactor []string
+	var twoFactor, groups []string
 	addr := flag.String("addr", "127.0.0.1:3000", "address to listen on")
 	version := flag.String("version", rocketchattest.DefaultVersion, "Rocket.Chat version to imitate, e.g. 5.4.2, 6.13.1, 8.8.1, 9.0.0")
 	basePath := flag.String("base-path", "", "serve under this sub-path, e.g. /chat")
@@ -55,6 +56,10 @@ func main() {
 	flag.Func("user", "a plain user account `name:password` (repeatable)", func(v string) error { return users.set(v, "user") })
 	flag.Func("require-2fa", "require a second factor on `endpoint`, e.g. v1/instances.get (repeatable)", func(v string) error {
 		twoFactor = append(twoFactor, v)
+		return nil
+	})
+	flag.Func("group", "a private group `name` owned by the first account (repeatable)", func(v string) error {
+		groups = append(groups, v)
 		return nil
 	})
 	flag.Parse()
@@ -73,6 +78,12 @@ func main() {
 	}
 	for _, u := range users {
 		opts = append(opts, rocketchattest.WithUser(u))
+	}
+	for _, g := range groups {
+		if len(users) == 0 {
+			log.Fatal("-group needs an account to own it")
+		}
+		opts = append(opts, rocketchattest.WithRoom(rocketchattest.Room{Type: "p", Name: g, Creator: users[0].Username}))
 	}
 	if len(twoFactor) > 0 {
 		opts = append(opts, rocketchattest.WithTwoFactor(twoFactor...))
