@@ -29,6 +29,7 @@ type sentRequest struct {
 	Query         url.Values
 	Body          string
 	UserID, Token string
+	TwoFactorCode string // X-2fa-Code
 }
 
 type fakeAPI struct {
@@ -53,6 +54,7 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	f.requests = append(f.requests, sentRequest{
 		Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Body: string(body),
 		UserID: r.Header.Get("X-User-Id"), Token: r.Header.Get("X-Auth-Token"),
+		TwoFactorCode: r.Header.Get("X-2fa-Code"),
 	})
 	h := f.routes[strings.TrimPrefix(r.URL.Path, "/chat/api/")]
 	f.mu.Unlock()
