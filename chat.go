@@ -140,13 +140,13 @@ func (w *wireMessage) message() Message {
 
 // messageAnswer is the answer of the calls that return one message.
 type messageAnswer struct {
-	Message *wireMessage `json:"message"`
+	Message wireMessage `json:"message"`
 }
 
 // result returns the message, or ErrInvalidResponse for an answer
 // without one.
 func (a *messageAnswer) result(c *Client, method, endpoint string) (*Message, error) {
-	if a.Message == nil || a.Message.ID == "" {
+	if a.Message.ID == "" {
 		return nil, invalidResponse(method, c.apiPath+endpoint, http.StatusOK, errNoMessage)
 	}
 	m := a.Message.message()

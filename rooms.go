@@ -79,15 +79,12 @@ func rooms(ws []wireRoom) []Room {
 
 // roomAnswer is the answer of rooms.info and im.create.
 type roomAnswer struct {
-	Room *wireRoom `json:"room"`
+	Room wireRoom `json:"room"`
 }
 
 // result returns the room, or ErrInvalidResponse for an answer without
 // one.
 func (a *roomAnswer) result(c *Client, method, endpoint string) (*Room, error) {
-	if a.Room == nil {
-		return nil, invalidResponse(method, c.apiPath+endpoint, http.StatusOK, errNoRoom)
-	}
 	r := a.Room.room()
 	if r.ID == "" {
 		return nil, invalidResponse(method, c.apiPath+endpoint, http.StatusOK, errNoRoom)
