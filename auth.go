@@ -9,7 +9,6 @@ import (
 	"strconv"
 
 	"github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Credentials authenticate calls: a user's ID and either a login token
@@ -116,8 +115,8 @@ type loginRequest struct {
 // loginResponse is the login answer, with or without "success" (7.x+
 // adds it).
 type loginResponse struct {
-	apiStatus `json:",inline"`
-	Data      struct {
+	verdict `json:",inline"`
+	Data    struct {
 		UserID    string `json:"userId"`
 		AuthToken string `json:"authToken"`
 		Me        User   `json:"me"`
@@ -163,10 +162,10 @@ func (c *Client) login(ctx context.Context, in loginRequest) (*User, error) {
 		return nil, err
 	}
 	r := &request{
-		method:    http.MethodPost,
-		endpoint:  "v1/login",
-		body:      body,
-		anonymous: true,
+		method:   http.MethodPost,
+		endpoint: "v1/login",
+		body:     body,
+		login:    true,
 		withCode: func(code string) ([]byte, error) {
 			in.Code = code
 			return json.Marshal(in)
@@ -204,32 +203,24 @@ func (c *Client) Logout(ctx context.Context) error {
 	return err
 }
 
-// meResponse is the answer of GET /api/v1/me: the user, flat. The user's
-// "status" (online, away...) takes the place of Restivus' "status", so the
-// verdict members are listed here rather than embedded.
+// meResponse is the answer of GET /api/v1/me: the user, flat.
 type meResponse struct {
-	User      `json:",inline"`
-	Success   *bool          `json:"success"`
-	Error     string         `json:"error"`
-	ErrorType string         `json:"errorType"`
-	Message   string         `json:"message"`
-	Details   jsontext.Value `json:"details"`
-}
-
-func (m *meResponse) result() *apiStatus {
-	s := &apiStatus{Success: m.Success, Error: m.Error, ErrorType: m.ErrorType, Message: m.Message, Details: m.Details}
-	if m.User.Status == "error" {
-		s.Status = m.User.Status
-	}
-	return s
+	verdict `json:",inline"`
+	User    `json:",inline"`
 }
 
 // Me returns the user the credentials belong to (GET /api/v1/me). It fails
 // with [ErrUnauthorized] without valid credentials.
 func (c *Client) Me(ctx context.Context) (*User, error) {
 	var out meResponse
-	if err := c.do(ctx, &request{method: http.MethodGet, endpoint: "v1/me"}, &out); err != nil {
+	r := &request{method: http.MethodGet, endpoint: "v1/me"}
+	if err := c.do(ctx, r, &out); err != nil {
 		return nil, err
+	}
+	if out.User.ID == "" {
+		return nil, invalidResponse(r.method, r.path(c), http.StatusOK, errNoUser)
 	}
 	return &out.User, nil
 }
+
+var errNoUser = errors.New("answer without a user")

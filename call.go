@@ -2,54 +2,53 @@ package rocketchat
 
 import (
 	"context"
-	"fmt"
+	"errors"
+	"io"
 	"net/http"
-	"net/url"
+	"time"
 )
 
-// Get calls any GET endpoint of the REST API and decodes the answer into
-// out (with encoding/json's rules; out may be nil). endpoint is relative to
-// /api/, such as "v1/statistics" or "v1/rooms.info"; query may be nil. The
-// call has the same authentication, retries, error mapping and 2FA
-// handling as the typed methods.
-func (c *Client) Get(ctx context.Context, endpoint string, query url.Values, out any) error {
-	ep, err := cleanEndpoint(endpoint)
-	if err != nil {
-		return err
+// do performs one call: it sends r (send.go, with retries), turns a
+// non-2xx answer into an *Error (errors.go) and decodes a 2xx answer into
+// out (decode.go). A 2FA challenge is answered through the
+// TwoFactorHandler, if there is one, and the request repeated
+// (twofactor.go). Every body is drained and closed.
+func (c *Client) do(ctx context.Context, r *request, out any) error {
+	for asked := 0; ; asked++ {
+		resp, err := c.send(ctx, r)
+		if err != nil {
+			return err
+		}
+		switch {
+		case r.login && !sameOrigin(resp.Request.URL, c.origin):
+			// A login redirected elsewhere would store credentials that
+			// another server made up, and send them on.
+			err = invalidResponse(r.method, r.path(c), resp.StatusCode, errOtherOrigin)
+		case resp.StatusCode >= 200 && resp.StatusCode <= 299:
+			err = c.decode(r, resp, out)
+		default:
+			err = c.errorFrom(r, resp)
+		}
+		drainAndClose(resp.Body)
+		if err == nil || c.twoFactor == nil || asked >= maxTwoFactorAsks {
+			return err
+		}
+		var e *Error
+		if !errors.As(err, &e) || e.TwoFactor == nil {
+			return err
+		}
+		if err := c.answerTwoFactor(ctx, r, e); err != nil {
+			return err
+		}
 	}
-	return c.doAny(ctx, &request{method: http.MethodGet, endpoint: ep, query: query}, out)
 }
 
-// Post calls any POST endpoint of the REST API with in as its JSON body
-// (nil for none; a []byte is sent as it is) and decodes the answer into
-// out (may be nil). endpoint is relative to /api/, such as
-// "v1/chat.postMessage". The body is encoded once and replayed intact on
-// every permitted retry and 2FA repeat; a POST is retried only when the
-// server provably did not run it (429, or no connection was made).
-func (c *Client) Post(ctx context.Context, endpoint string, in, out any) error {
-	ep, err := cleanEndpoint(endpoint)
-	if err != nil {
-		return err
-	}
-	body, err := encodeBody(in)
-	if err != nil {
-		return fmt.Errorf("rocketchat: POST %s: encoding the body: %w", c.apiPath+ep, err)
-	}
-	return c.doAny(ctx, &request{method: http.MethodPost, endpoint: ep, body: body}, out)
-}
+var errOtherOrigin = errors.New("answered by another origin than the base URL's")
 
-// get calls a GET endpoint of a typed method: out is the wire struct of
-// the answer's payload.
-func (c *Client) get(ctx context.Context, endpoint string, query url.Values, out any) error {
-	return c.doAny(ctx, &request{method: http.MethodGet, endpoint: endpoint, query: query}, out)
-}
-
-// post calls a POST endpoint of a typed method with in as its JSON body:
-// out is the wire struct of the answer's payload.
-func (c *Client) post(ctx context.Context, endpoint string, in, out any) error {
-	body, err := encodeBody(in)
-	if err != nil {
-		return fmt.Errorf("rocketchat: POST %s: encoding the body: %w", c.apiPath+endpoint, err)
-	}
-	return c.doAny(ctx, &request{method: http.MethodPost, endpoint: endpoint, body: body}, out)
+// errorFrom turns a non-2xx answer into an *Error, reading at most
+// errorBodyLimit bytes of its body.
+func (c *Client) errorFrom(r *request, resp *http.Response) error {
+	limit := min(int64(errorBodyLimit), c.maxBytes)
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, limit))
+	return newError(r.method, r.path(c), resp.StatusCode, resp.Header, data, time.Now())
 }

@@ -38,16 +38,14 @@ type Client struct {
 
 	creds atomic.Pointer[Credentials]
 
-	http   *retryablehttp.Client
-	logger *slog.Logger // nil: silent
-	// userAgentHeader is the User-Agent header's value, made once and
-	// shared by all requests (see headerJSON).
-	userAgentHeader []string
-	twoFactor       TwoFactorHandler
-	maxBytes        int64
-	retryMax        int
-	waitMin         time.Duration
-	waitMax         time.Duration
+	http      *retryablehttp.Client
+	logger    *slog.Logger // nil: silent
+	userAgent string
+	twoFactor TwoFactorHandler
+	maxBytes  int64
+	retryMax  int
+	waitMin   time.Duration
+	waitMax   time.Duration
 }
 
 // Option configures a Client. Options write into a configuration that
@@ -186,34 +184,21 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 
 	apiPath := strings.TrimSuffix(base.EscapedPath(), "/") + "/api/"
 	c := &Client{
-		origin:          &url.URL{Scheme: base.Scheme, Host: base.Host},
-		apiBase:         base.Scheme + "://" + base.Host + apiPath,
-		apiPath:         apiPath,
-		logger:          cfg.logger,
-		userAgentHeader: []string{cfg.userAgent},
-		twoFactor:       cfg.twoFactor,
-		maxBytes:        cfg.maxBytes,
-		retryMax:        cfg.retryMax,
-		waitMin:         cfg.waitMin,
-		waitMax:         cfg.waitMax,
+		origin:    &url.URL{Scheme: base.Scheme, Host: base.Host},
+		apiBase:   base.Scheme + "://" + base.Host + apiPath,
+		apiPath:   apiPath,
+		logger:    cfg.logger,
+		userAgent: cfg.userAgent,
+		twoFactor: cfg.twoFactor,
+		maxBytes:  cfg.maxBytes,
+		retryMax:  cfg.retryMax,
+		waitMin:   cfg.waitMin,
+		waitMax:   cfg.waitMax,
 	}
 	if !cfg.creds.IsZero() {
 		c.SetCredentials(cfg.creds)
 	}
-	c.http = &retryablehttp.Client{
-		HTTPClient:   c.newHTTPClient(cfg.httpClient, cfg.timeout),
-		Logger:       nil, // the library's default logger prints every request to stderr
-		RetryWaitMin: cfg.waitMin,
-		RetryWaitMax: cfg.waitMax,
-		// CheckRetry counts the attempts itself and stops one short of
-		// RetryMax being reached, so the library's give-up path (which
-		// closes every idle connection) is taken only for transport errors.
-		RetryMax:       cfg.retryMax + 1,
-		CheckRetry:     c.checkRetry,
-		Backoff:        noBackoff,
-		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
-		RequestLogHook: c.startAttempt,
-	}
+	c.http = c.newRetryClient(c.newHTTPClient(cfg.httpClient, cfg.timeout))
 	return c, nil
 }
 

@@ -80,10 +80,6 @@ type Error struct {
 	// TwoFactor describes the challenge of a totp-required or totp-invalid
 	// answer; nil otherwise.
 	TwoFactor *TwoFactorChallenge
-
-	// notLoggedIn marks Restivus' {"status":"error"} body, which means
-	// "not logged in" even when a proxy rewrote the status.
-	notLoggedIn bool
 }
 
 var _ error = (*Error)(nil)
@@ -116,7 +112,7 @@ func (e *Error) Error() string {
 func (e *Error) Is(target error) bool {
 	switch target {
 	case ErrUnauthorized:
-		return e.StatusCode == http.StatusUnauthorized || e.notLoggedIn
+		return e.StatusCode == http.StatusUnauthorized
 	case ErrForbidden:
 		return e.StatusCode == http.StatusForbidden
 	case ErrNotFound:
@@ -131,31 +127,6 @@ func (e *Error) Is(target error) bool {
 	return false
 }
 
-// apiStatus holds the members by which Rocket.Chat says that a call failed,
-// in both envelope families: Restivus' {"status":"error","message":...}
-// and the API's {"success":false,"error":...,"errorType":...,"details":...}.
-// Response types embed it, so a body is decoded once and its verdict read
-// from the same pass.
-type apiStatus struct {
-	Success   *bool          `json:"success"`
-	Status    string         `json:"status"`
-	Error     string         `json:"error"`
-	ErrorType string         `json:"errorType"`
-	Message   string         `json:"message"`
-	Details   jsontext.Value `json:"details"`
-}
-
-// failed reports whether the body says the call failed, whatever the
-// HTTP status was.
-func (s *apiStatus) failed() bool {
-	return (s.Success != nil && !*s.Success) || s.Status == "error"
-}
-
-// statusCarrier is implemented by response types that embed apiStatus.
-type statusCarrier interface{ result() *apiStatus }
-
-func (s *apiStatus) result() *apiStatus { return s }
-
 // errorBodyLimit bounds how much of a failure answer is read to describe
 // it; the rest is drained so the connection can be reused.
 const errorBodyLimit = 64 << 10
@@ -164,11 +135,15 @@ const errorBodyLimit = 64 << 10
 // most errorBodyLimit bytes); now is the local time, used only when the
 // answer has no Date header.
 func newError(method, endpoint string, status int, header http.Header, body []byte, now time.Time) *Error {
-	e := &Error{StatusCode: status, Method: method, Endpoint: endpoint}
-	var s apiStatus
-	if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(trimmed, &s, tolerantUTF8) == nil {
-		e.fill(&s)
+	var e *Error
+	if env, ok := readEnvelope(body); ok {
+		e = newErrorFromEnvelope(method, endpoint, status, &env)
 	} else {
+		e = &Error{StatusCode: status, Method: method, Endpoint: endpoint}
+	}
+	if e.Type == "" && e.Message == "" {
+		// Not JSON (a proxy's page), or JSON without the envelope's
+		// members: the body itself says what happened.
 		e.Message = excerpt(body)
 	}
 	if status == http.StatusTooManyRequests {
@@ -177,35 +152,49 @@ func newError(method, endpoint string, status int, header http.Header, body []by
 	return e
 }
 
-// fill copies a decoded failure body into e.
-func (e *Error) fill(s *apiStatus) {
-	msg := s.Message
+// newErrorFromEnvelope describes a failure answer from its envelope
+// members. Each is used only when it has the kind Rocket.Chat gives it;
+// a member of another kind is left out, never fatal.
+func newErrorFromEnvelope(method, endpoint string, status int, env *envelope) *Error {
+	e := &Error{StatusCode: status, Method: method, Endpoint: endpoint}
+	errText, errorType := stringOf(env.Error), stringOf(env.ErrorType)
+	msg := stringOf(env.Message)
 	if msg == "" {
-		msg = s.Error
+		msg = errText
 	}
 	code, text := splitCode(msg)
 	switch {
-	case s.ErrorType != "":
+	case errorType != "":
 		// As sent, but as one short printable word like the codes below:
 		// it goes into Error().
-		e.Type = printable(s.ErrorType, maxCode)
+		e.Type = printable(errorType, maxCode)
 	case code != "":
 		e.Type = code
-	case isCode(s.Error):
+	case isCode(errText):
 		// Login errors carry the code itself in "error".
-		e.Type = s.Error
+		e.Type = errText
 	}
 	if code != "" && code == e.Type {
 		msg = text
 	}
 	e.Message = printable(msg, maxMessage)
-	if len(s.Details) > 0 && !bytes.Equal(s.Details, []byte("null")) {
-		e.Details = stdjson.RawMessage(bytes.Clone(s.Details))
+	if len(env.Details) > 0 && string(env.Details) != "null" {
+		e.Details = stdjson.RawMessage(env.Details)
 	}
-	e.notLoggedIn = s.Status == "error"
 	if e.Type == "totp-required" || e.Type == "totp-invalid" {
-		e.TwoFactor = challengeFromDetails(s.Details)
+		e.TwoFactor = challengeFromDetails(env.Details)
 	}
+	return e
+}
+
+// stringOf returns the text of a JSON string value, or "" for a value of
+// any other kind.
+func stringOf(v jsontext.Value) string {
+	var s string
+	if v.Kind() != '"' || json.Unmarshal(v, &s, envelopeOptions) != nil {
+		return ""
+	}
+	return s
 }
 
 // challengeFromDetails reads the details of a 2FA answer. A malformed
@@ -219,7 +208,7 @@ func challengeFromDetails(details jsontext.Value) *TwoFactorChallenge {
 		EmailOrUsername  string   `json:"emailOrUsername"`
 	}
 	if len(details) > 0 {
-		_ = json.Unmarshal(details, &d, tolerantUTF8)
+		_ = json.Unmarshal(details, &d, envelopeOptions)
 	}
 	return &TwoFactorChallenge{
 		Method:           d.Method,
@@ -333,14 +322,6 @@ func withoutURL(err error) error {
 		return uerr.Err
 	}
 	return err
-}
-
-// invalidResponse wraps a 2xx answer that could not be read or decoded.
-func invalidResponse(method, endpoint string, status int, err error) error {
-	if errors.Is(err, ErrResponseTooLarge) {
-		return fmt.Errorf("rocketchat: %s %s: %d: %w", method, endpoint, status, err)
-	}
-	return fmt.Errorf("rocketchat: %s %s: %d: %w: %w", method, endpoint, status, ErrInvalidResponse, err)
 }
 
 var errNoVersion = errors.New("answer without a version")

@@ -50,9 +50,9 @@ func parseMajorMinor(v string) (major, minor int, ok bool) {
 // object; from older servers to admins, "info" alone, whose "version" is
 // then the only one.
 type infoResponse struct {
-	apiStatus `json:",inline"`
-	Version   string `json:"version"`
-	Info      struct {
+	verdict `json:",inline"`
+	Version string `json:"version"`
+	Info    struct {
 		Version string `json:"version"`
 		Commit  struct {
 			Hash string `json:"hash"`

@@ -3,6 +3,7 @@ package rocketchat
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"reflect"
@@ -97,318 +98,6 @@ type OS struct {
 	CPUs int
 }
 
-var (
-	instanceType = reflect.TypeFor[Instance]()
-	osType       = reflect.TypeFor[OS]()
-)
-
-// UnmarshalJSONFrom implements [json.UnmarshalerFrom]. It reads one item
-// of an instances.get answer in either shape: an item with an
-// instanceRecord member is the 6.0+ wrapper, any other the 3.10 to 5.x
-// raw record. Unknown members are ignored and null counts as absent; a
-// value of a kind no server sends is an error.
-func (in *Instance) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	var item instanceItem
-	if err := item.read(dec); err != nil {
-		return err
-	}
-	*in = item.instance()
-	return nil
-}
-
-// UnmarshalJSON implements the encoding/json Unmarshaler with the same
-// decoder as [Instance.UnmarshalJSONFrom].
-func (in *Instance) UnmarshalJSON(b []byte) error { return json.Unmarshal(b, in) }
-
-// instanceItem holds one item while it is read, before its shape is
-// known: the record members may come before or after instanceRecord.
-type instanceItem struct {
-	flat    Instance       // record members at the top level (3.10 to 5.x)
-	wrapped Instance       // the instanceRecord member (6.0+)
-	wrapper bool           // the item has a non-null instanceRecord
-	status  instanceStatus // address, currentStatus, broadcastAuth (6.0+)
-	conn    instanceStatus // the connection member (3.10 to 5.x)
-	hasConn bool
-}
-
-// instanceStatus is what the answering server knows of a member's
-// reachability.
-type instanceStatus struct {
-	address       string
-	connected     bool
-	local         bool
-	uptime        time.Duration
-	broadcastAuth bool
-}
-
-func (it *instanceItem) read(dec *jsontext.Decoder) error {
-	_, err := readObject(dec, instanceType, func(name []byte) (err error) {
-		switch string(name) {
-		case "instanceRecord":
-			it.wrapped = Instance{}
-			it.wrapper, err = readObject(dec, instanceType, func(name []byte) error {
-				return readRecordMember(dec, name, &it.wrapped)
-			})
-		case "connection":
-			it.conn = instanceStatus{}
-			it.hasConn, err = readObject(dec, nil, func(name []byte) error {
-				return readStatusMember(dec, name, &it.conn)
-			})
-		case "address", "currentStatus", "broadcastAuth":
-			err = readStatusMember(dec, name, &it.status)
-		default:
-			err = readRecordMember(dec, name, &it.flat)
-		}
-		return err
-	})
-	return err
-}
-
-// instance merges what was read according to the item's shape.
-func (it *instanceItem) instance() Instance {
-	in, st := it.flat, it.status
-	if it.wrapper {
-		in = it.wrapped
-	} else if it.hasConn {
-		st = it.conn
-	}
-	in.Address = st.address
-	in.Connected = st.connected
-	in.Local = st.local
-	in.ProcessUptime = st.uptime
-	in.BroadcastAuth = st.broadcastAuth
-	return in
-}
-
-// readStatusMember reads a member of the 6.0+ wrapper or of the 3.10 to
-// 5.x connection object, which share their status members.
-func readStatusMember(dec *jsontext.Decoder, name []byte, st *instanceStatus) (err error) {
-	switch string(name) {
-	case "address":
-		st.address, err = readString(dec)
-	case "broadcastAuth":
-		st.broadcastAuth, err = readBool(dec)
-	case "currentStatus":
-		_, err = readObject(dec, nil, func(name []byte) (err error) {
-			switch string(name) {
-			case "connected":
-				st.connected, err = readBool(dec)
-			case "local":
-				st.local, err = readBool(dec)
-			case "lastHeartbeatTime":
-				err = (*wireSeconds)(&st.uptime).UnmarshalJSONFrom(dec)
-			default:
-				err = dec.SkipValue()
-			}
-			return err
-		})
-	default:
-		err = dec.SkipValue()
-	}
-	return err
-}
-
-// readRecordMember reads a member of the instance record into r.
-func readRecordMember(dec *jsontext.Decoder, name []byte, r *Instance) (err error) {
-	switch string(name) {
-	case "_id":
-		r.ID, err = readString(dec)
-	case "name":
-		r.Name, err = readString(dec)
-	case "pid":
-		r.PID, err = readInt(dec)
-	case "_createdAt":
-		err = (*wireTime)(&r.CreatedAt).UnmarshalJSONFrom(dec)
-	case "_updatedAt":
-		err = (*wireTime)(&r.UpdatedAt).UnmarshalJSONFrom(dec)
-	case "extraInformation":
-		_, err = readObject(dec, nil, func(name []byte) error {
-			return readExtraMember(dec, name, r)
-		})
-	default:
-		err = dec.SkipValue()
-	}
-	return err
-}
-
-// readExtraMember reads a member of the record's extraInformation into r.
-func readExtraMember(dec *jsontext.Decoder, name []byte, r *Instance) (err error) {
-	switch string(name) {
-	case "host":
-		err = (*jsString)(&r.Host).UnmarshalJSONFrom(dec)
-	case "port":
-		err = (*wirePort)(&r.Port).UnmarshalJSONFrom(dec)
-	case "tcpPort":
-		err = (*wirePort)(&r.TCPPort).UnmarshalJSONFrom(dec)
-	case "nodeVersion":
-		r.NodeVersion, err = readString(dec)
-	case "conns":
-		r.Conns, err = readInt(dec)
-	case "os":
-		_, err = readObject(dec, osType, func(name []byte) error {
-			return readOSMember(dec, name, &r.OS)
-		})
-	default:
-		err = dec.SkipValue()
-	}
-	return err
-}
-
-// readOSMember reads a member of extraInformation.os into o.
-func readOSMember(dec *jsontext.Decoder, name []byte, o *OS) (err error) {
-	switch string(name) {
-	case "type":
-		o.Type, err = readString(dec)
-	case "platform":
-		o.Platform, err = readString(dec)
-	case "arch":
-		o.Arch, err = readString(dec)
-	case "release":
-		o.Release, err = readString(dec)
-	case "uptime":
-		err = (*wireSeconds)(&o.Uptime).UnmarshalJSONFrom(dec)
-	case "loadavg":
-		err = readFloat3(dec, &o.LoadAvg)
-	case "totalmem":
-		o.TotalMem, err = readUint64(dec)
-	case "freemem":
-		o.FreeMem, err = readUint64(dec)
-	case "cpus":
-		o.CPUs, err = readInt(dec)
-	default:
-		err = dec.SkipValue()
-	}
-	return err
-}
-
-// MarshalJSONTo implements [json.MarshalerTo]. It writes the 6.0+ wire
-// form, the port as a string and dates with milliseconds as the server
-// does, and leaves out the members a server may omit (address,
-// lastHeartbeatTime, local, host, port, tcpPort, conns, the dates) when
-// they are zero. A value the wire cannot carry is an error rather than
-// output that would decode differently: a port outside 0 to 65535, a
-// negative duration, a load average that is not finite, a year beyond
-// ±999999, or a Host spelled "undefined", which means unknown on the wire.
-func (in Instance) MarshalJSONTo(enc *jsontext.Encoder) error {
-	if err := in.checkWire(); err != nil {
-		return err
-	}
-	w := tokenWriter{enc: enc}
-	w.token(jsontext.BeginObject)
-	if in.Address != "" {
-		w.member("address", jsontext.String(in.Address))
-	}
-	w.token(jsontext.String("currentStatus"))
-	w.token(jsontext.BeginObject)
-	w.member("connected", jsontext.Bool(in.Connected))
-	if in.ProcessUptime != 0 {
-		w.marshal("lastHeartbeatTime", wireSeconds(in.ProcessUptime))
-	}
-	if in.Local {
-		w.member("local", jsontext.True)
-	}
-	w.token(jsontext.EndObject)
-	w.token(jsontext.String("instanceRecord"))
-	in.writeRecord(&w)
-	w.member("broadcastAuth", jsontext.Bool(in.BroadcastAuth))
-	w.token(jsontext.EndObject)
-	return w.err
-}
-
-// MarshalJSON implements the encoding/json Marshaler with the same
-// encoder as [Instance.MarshalJSONTo].
-func (in Instance) MarshalJSON() ([]byte, error) { return json.Marshal(in) }
-
-// writeRecord writes the instance record object of the 6.0+ form.
-func (in *Instance) writeRecord(w *tokenWriter) {
-	w.token(jsontext.BeginObject)
-	w.member("_id", jsontext.String(in.ID))
-	if !in.CreatedAt.IsZero() {
-		w.marshal("_createdAt", wireTime(in.CreatedAt))
-	}
-	if !in.UpdatedAt.IsZero() {
-		w.marshal("_updatedAt", wireTime(in.UpdatedAt))
-	}
-	w.token(jsontext.String("extraInformation"))
-	w.token(jsontext.BeginObject)
-	if in.Host != "" {
-		w.marshal("host", jsString(in.Host))
-	}
-	if in.Port != 0 {
-		w.marshal("port", wirePort(in.Port))
-	}
-	if in.TCPPort != 0 {
-		w.member("tcpPort", jsontext.Int(int64(in.TCPPort)))
-	}
-	w.token(jsontext.String("os"))
-	w.token(jsontext.BeginObject)
-	w.member("type", jsontext.String(in.OS.Type))
-	w.member("platform", jsontext.String(in.OS.Platform))
-	w.member("arch", jsontext.String(in.OS.Arch))
-	w.member("release", jsontext.String(in.OS.Release))
-	w.marshal("uptime", wireSeconds(in.OS.Uptime))
-	w.token(jsontext.String("loadavg"))
-	w.token(jsontext.BeginArray)
-	for _, f := range in.OS.LoadAvg {
-		w.token(jsontext.Float(f))
-	}
-	w.token(jsontext.EndArray)
-	w.member("totalmem", jsontext.Uint(in.OS.TotalMem))
-	w.member("freemem", jsontext.Uint(in.OS.FreeMem))
-	w.member("cpus", jsontext.Int(int64(in.OS.CPUs)))
-	w.token(jsontext.EndObject)
-	w.member("nodeVersion", jsontext.String(in.NodeVersion))
-	if in.Conns != 0 {
-		w.member("conns", jsontext.Int(int64(in.Conns)))
-	}
-	w.token(jsontext.EndObject)
-	w.member("name", jsontext.String(in.Name))
-	w.member("pid", jsontext.Int(int64(in.PID)))
-	w.token(jsontext.EndObject)
-}
-
-// checkWire reports the first field whose value the wire form cannot
-// carry, before anything is written.
-func (in *Instance) checkWire() error {
-	field := func(name string, err error) error {
-		return errors.New("rocketchat: Instance." + name + ": " + err.Error())
-	}
-	if in.Host == "undefined" {
-		return field("Host", errors.New(`"undefined" means an unknown host on the wire`))
-	}
-	if err := checkPort(in.Port); err != nil {
-		return field("Port", err)
-	}
-	if err := checkPort(in.TCPPort); err != nil {
-		return field("TCPPort", err)
-	}
-	if in.ProcessUptime < 0 {
-		return field("ProcessUptime", errors.New("negative"))
-	}
-	if in.OS.Uptime < 0 {
-		return field("OS.Uptime", errors.New("negative"))
-	}
-	for i, f := range in.OS.LoadAvg {
-		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return field("OS.LoadAvg["+strconv.Itoa(i)+"]", errors.New("not a finite number"))
-		}
-	}
-	var buf [40]byte
-	if _, err := appendTime(buf[:0], in.CreatedAt); err != nil && !in.CreatedAt.IsZero() {
-		return field("CreatedAt", err)
-	}
-	if _, err := appendTime(buf[:0], in.UpdatedAt); err != nil && !in.UpdatedAt.IsZero() {
-		return field("UpdatedAt", err)
-	}
-	return nil
-}
-
-// instancesResponse is the answer of GET /api/v1/instances.get.
-type instancesResponse struct {
-	apiStatus `json:",inline"`
-	Instances []Instance `json:"instances"`
-}
-
 // Instances lists the members of the server's cluster
 // (GET /api/v1/instances.get, Rocket.Chat 3.10 and later), in the order
 // the server gives them, whatever the server's generation. A single server
@@ -419,13 +108,365 @@ type instancesResponse struct {
 // it the call fails with [ErrForbidden]; without valid credentials, with
 // [ErrUnauthorized]; on servers older than 3.10, with [ErrNotFound].
 func (c *Client) Instances(ctx context.Context) ([]Instance, error) {
-	var out instancesResponse
+	out := instancesResponse{Instances: instanceList{max: maxItems[Instance](c.maxBytes)}}
 	r := &request{method: http.MethodGet, endpoint: "v1/instances.get"}
 	if err := c.do(ctx, r, &out); err != nil {
 		return nil, err
 	}
-	if out.Instances == nil {
+	if out.Instances.items == nil {
 		return nil, invalidResponse(r.method, r.path(c), http.StatusOK, errNoInstances)
 	}
-	return out.Instances, nil
+	return out.Instances.items, nil
+}
+
+// instancesResponse is the answer of GET /api/v1/instances.get.
+type instancesResponse struct {
+	verdict   `json:",inline"`
+	Instances instanceList `json:"instances"`
+}
+
+// instanceList decodes the instances array one item at a time through a
+// single wire item, and refuses more than max items, so that an answer
+// of many tiny items cannot make the call allocate far more than the
+// answer's size bound.
+type instanceList struct {
+	items []Instance // nil until an array was read
+	max   int
+}
+
+// UnmarshalJSONFrom implements [json.UnmarshalerFrom].
+func (l *instanceList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return err
+	}
+	switch tok.Kind() {
+	case 'n':
+		return nil
+	case '[':
+	default:
+		return errors.New("instances: want an array, got " + tok.Kind().String())
+	}
+	l.items = []Instance{}
+	item := new(instanceItem)
+	for dec.PeekKind() != ']' {
+		if len(l.items) >= l.max {
+			return ErrResponseTooLarge
+		}
+		*item = instanceItem{}
+		if err := json.UnmarshalDecode(dec, item, wireOptions); err != nil {
+			return err
+		}
+		in, err := item.instance()
+		if err != nil {
+			return fmt.Errorf("instances[%d]: %w", len(l.items), err)
+		}
+		l.items = append(l.items, in)
+	}
+	_, err = dec.ReadToken()
+	return err
+}
+
+// decodedBudget is how many times the size bound of an answer
+// ([WithMaxResponseBytes]) the values decoded from it may take.
+const decodedBudget = 2
+
+// maxItems is how many values of type T a list in one answer may hold.
+func maxItems[T any](maxBytes int64) int {
+	size := int64(reflect.TypeFor[T]().Size())
+	return int(min(decodedBudget*maxBytes/size, math.MaxInt32))
+}
+
+// The wire form of an instances.get item, as plain tagged structs.
+
+// instanceItem is one item in either shape: the 6.0+ wrapper, or the
+// 3.10 to 5.x record with the members of the record at the top level and
+// a connection object on the members other than the one that answered.
+type instanceItem struct {
+	instanceWrapper `json:",inline"`
+	instanceRecord  `json:",inline"`
+	Connection      connection `json:"connection"`
+}
+
+// instanceWrapper is the 6.0+ item: the record with the service broker's
+// view of the member.
+type instanceWrapper struct {
+	Address        string         `json:"address,omitempty"`
+	CurrentStatus  currentStatus  `json:"currentStatus"`
+	InstanceRecord instanceRecord `json:"instanceRecord"`
+	BroadcastAuth  bool           `json:"broadcastAuth"`
+}
+
+// connection is what a 3.10 to 5.x server knows of another member.
+type connection struct {
+	Address       string        `json:"address"`
+	CurrentStatus currentStatus `json:"currentStatus"`
+	BroadcastAuth bool          `json:"broadcastAuth"`
+}
+
+type currentStatus struct {
+	Connected         bool    `json:"connected"`
+	LastHeartbeatTime float64 `json:"lastHeartbeatTime,omitzero"` // the process uptime, seconds
+	Local             bool    `json:"local,omitzero"`
+}
+
+type instanceRecord struct {
+	ID               string           `json:"_id"`
+	CreatedAt        time.Time        `json:"_createdAt,omitzero"`
+	UpdatedAt        time.Time        `json:"_updatedAt,omitzero"`
+	ExtraInformation extraInformation `json:"extraInformation"`
+	Name             string           `json:"name"`
+	PID              int              `json:"pid"`
+}
+
+type extraInformation struct {
+	Host        string   `json:"host,omitempty"` // "undefined" when unknown
+	Port        wirePort `json:"port,omitzero"`
+	TCPPort     int      `json:"tcpPort,omitzero"`
+	OS          wireOS   `json:"os"`
+	NodeVersion string   `json:"nodeVersion"`
+	Conns       int      `json:"conns,omitzero"`
+}
+
+type wireOS struct {
+	Type     string     `json:"type"`
+	Platform string     `json:"platform"`
+	Arch     string     `json:"arch"`
+	Release  string     `json:"release"`
+	Uptime   float64    `json:"uptime"` // seconds
+	LoadAvg  [3]float64 `json:"loadavg"`
+	TotalMem uint64     `json:"totalmem"`
+	FreeMem  uint64     `json:"freemem"`
+	CPUs     int        `json:"cpus"`
+}
+
+// undefined is JavaScript's String(undefined): a value that was never set.
+const undefined = "undefined"
+
+var errNoID = errors.New("an item without an _id is not an instance")
+
+// instance converts an item of either shape. An item with a non-empty
+// instanceRecord is the 6.0+ wrapper, any other the 3.10 to 5.x record.
+func (it *instanceItem) instance() (Instance, error) {
+	rec := &it.instanceRecord
+	address, status, broadcastAuth := it.Connection.Address, it.Connection.CurrentStatus, it.Connection.BroadcastAuth
+	if it.InstanceRecord.ID != "" {
+		rec = &it.InstanceRecord
+		address, status, broadcastAuth = it.Address, it.CurrentStatus, it.BroadcastAuth
+	}
+	if rec.ID == "" {
+		return Instance{}, errNoID
+	}
+	extra, os := &rec.ExtraInformation, &rec.ExtraInformation.OS
+	processUptime, ok := seconds(status.LastHeartbeatTime)
+	if !ok {
+		return Instance{}, errors.New("currentStatus.lastHeartbeatTime is negative or too large")
+	}
+	hostUptime, ok := seconds(os.Uptime)
+	if !ok {
+		return Instance{}, errors.New("os.uptime is negative or too large")
+	}
+	host := extra.Host
+	if host == undefined {
+		host = ""
+	}
+	return Instance{
+		ID:          rec.ID,
+		Name:        rec.Name,
+		PID:         rec.PID,
+		CreatedAt:   rec.CreatedAt.UTC(),
+		UpdatedAt:   rec.UpdatedAt.UTC(),
+		Host:        host,
+		Port:        int(extra.Port),
+		TCPPort:     extra.TCPPort,
+		NodeVersion: extra.NodeVersion,
+		Conns:       extra.Conns,
+		OS: OS{
+			Type:     os.Type,
+			Platform: os.Platform,
+			Arch:     os.Arch,
+			Release:  os.Release,
+			Uptime:   hostUptime,
+			LoadAvg:  os.LoadAvg,
+			TotalMem: os.TotalMem,
+			FreeMem:  os.FreeMem,
+			CPUs:     os.CPUs,
+		},
+		Address:       address,
+		Connected:     status.Connected,
+		Local:         status.Local,
+		ProcessUptime: processUptime,
+		BroadcastAuth: broadcastAuth,
+	}, nil
+}
+
+// wrapper converts in to the 6.0+ wire form.
+func (in *Instance) wrapper() instanceWrapper {
+	return instanceWrapper{
+		Address:       in.Address,
+		CurrentStatus: currentStatus{Connected: in.Connected, LastHeartbeatTime: toSeconds(in.ProcessUptime), Local: in.Local},
+		InstanceRecord: instanceRecord{
+			ID:        in.ID,
+			CreatedAt: in.CreatedAt.UTC(),
+			UpdatedAt: in.UpdatedAt.UTC(),
+			ExtraInformation: extraInformation{
+				Host:        in.Host,
+				Port:        wirePort(in.Port),
+				TCPPort:     in.TCPPort,
+				NodeVersion: in.NodeVersion,
+				Conns:       in.Conns,
+				OS: wireOS{
+					Type:     in.OS.Type,
+					Platform: in.OS.Platform,
+					Arch:     in.OS.Arch,
+					Release:  in.OS.Release,
+					Uptime:   toSeconds(in.OS.Uptime),
+					LoadAvg:  in.OS.LoadAvg,
+					TotalMem: in.OS.TotalMem,
+					FreeMem:  in.OS.FreeMem,
+					CPUs:     in.OS.CPUs,
+				},
+			},
+			Name: in.Name,
+			PID:  in.PID,
+		},
+		BroadcastAuth: in.BroadcastAuth,
+	}
+}
+
+// seconds converts a number of seconds, as Node.js reports uptimes, to a
+// Duration kept to the microsecond: enough for every value a server sends
+// (whole seconds or hundredths), and exact through a float64 for any
+// duration under 35 years, which nanoseconds would not be.
+func seconds(s float64) (time.Duration, bool) {
+	if !(s >= 0 && s < maxSeconds) {
+		return 0, false
+	}
+	return time.Duration(math.Round(s*1e6)) * time.Microsecond, true
+}
+
+// maxSeconds is the first number of seconds a Duration cannot hold.
+const maxSeconds = float64(math.MaxInt64/int64(time.Microsecond)) / 1e6
+
+// toSeconds is the inverse of seconds, for durations of whole
+// microseconds under 35 years; finer durations are rounded.
+func toSeconds(d time.Duration) float64 {
+	return float64(d.Round(time.Microsecond)/time.Microsecond) / 1e6
+}
+
+// UnmarshalJSONFrom implements [json.UnmarshalerFrom]. It reads one item
+// of an instances.get answer in either shape. Unknown members are ignored
+// and null counts as absent; a value of a kind no server sends is an
+// error, and so is an item without an _id.
+func (in *Instance) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	var item instanceItem
+	if err := json.UnmarshalDecode(dec, &item, wireOptions); err != nil {
+		return err
+	}
+	v, err := item.instance()
+	if err != nil {
+		return err
+	}
+	*in = v
+	return nil
+}
+
+// UnmarshalJSON implements the encoding/json Unmarshaler with the same
+// decoder as [Instance.UnmarshalJSONFrom].
+func (in *Instance) UnmarshalJSON(b []byte) error { return json.Unmarshal(b, in) }
+
+// MarshalJSONTo implements [json.MarshalerTo]. It writes the 6.0+ wire
+// form, as the server does: the port as a string, dates in UTC, and
+// without the members a server may omit (address, lastHeartbeatTime,
+// local, host, port, tcpPort, conns, the dates) when they are zero. A
+// value the wire cannot carry is an error rather than output that would
+// decode differently: an empty ID, a port outside 0 to 65535, a negative duration, a
+// load average that is not finite, a year outside 0 to 9999, or a Host
+// spelled "undefined", which means unknown on the wire.
+func (in Instance) MarshalJSONTo(enc *jsontext.Encoder) error {
+	if err := in.checkWire(); err != nil {
+		return err
+	}
+	w := in.wrapper()
+	return json.MarshalEncode(enc, &w, json.DefaultOptionsV2())
+}
+
+// MarshalJSON implements the encoding/json Marshaler with the same
+// encoder as [Instance.MarshalJSONTo].
+func (in Instance) MarshalJSON() ([]byte, error) { return json.Marshal(in) }
+
+// checkWire reports the first field whose value the wire form cannot
+// carry, before anything is written.
+func (in *Instance) checkWire() error {
+	field := func(name, problem string) error {
+		return errors.New("rocketchat: Instance." + name + ": " + problem)
+	}
+	if in.ID == "" {
+		return field("ID", "empty: an item without an _id is not an instance")
+	}
+	if in.Host == undefined {
+		return field("Host", `"undefined" means an unknown host on the wire`)
+	}
+	if in.Port < 0 || in.Port > math.MaxUint16 {
+		return field("Port", "outside 0 to 65535")
+	}
+	if in.TCPPort < 0 || in.TCPPort > math.MaxUint16 {
+		return field("TCPPort", "outside 0 to 65535")
+	}
+	if in.ProcessUptime < 0 {
+		return field("ProcessUptime", "negative")
+	}
+	if in.OS.Uptime < 0 {
+		return field("OS.Uptime", "negative")
+	}
+	for i, f := range in.OS.LoadAvg {
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return field("OS.LoadAvg["+strconv.Itoa(i)+"]", "not a finite number")
+		}
+	}
+	return nil
+}
+
+// wirePort is a TCP port written by JavaScript: a string ("3000") or a
+// number. "undefined" (String(process.env.PORT) with no PORT set) and ""
+// mean unknown, which is 0. It encodes as a string, as the server does.
+type wirePort int
+
+// UnmarshalJSONFrom implements [json.UnmarshalerFrom].
+func (p *wirePort) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	v, err := dec.ReadValue()
+	if err != nil {
+		return err
+	}
+	digits := []byte(v)
+	switch v.Kind() {
+	case 'n':
+		*p = 0
+		return nil
+	case '0':
+	case '"':
+		var s string
+		if err := json.Unmarshal(v, &s); err != nil {
+			return err
+		}
+		if s == "" || s == undefined {
+			*p = 0
+			return nil
+		}
+		digits = []byte(s)
+	default:
+		return errors.New("want a port number or a string, got " + v.Kind().String())
+	}
+	// Digits only: no sign, fraction, exponent or spaces.
+	n, err := strconv.ParseUint(string(digits), 10, 16)
+	if err != nil {
+		return fmt.Errorf("%s is not a port number (0 to 65535)", v)
+	}
+	*p = wirePort(n)
+	return nil
+}
+
+// MarshalJSONTo implements [json.MarshalerTo].
+func (p wirePort) MarshalJSONTo(enc *jsontext.Encoder) error {
+	return enc.WriteToken(jsontext.String(strconv.Itoa(int(p))))
 }

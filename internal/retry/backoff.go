@@ -10,7 +10,8 @@ import (
 // Wait returns how long to wait before repeating a request whose attempt
 // number attempt (1 for the first) failed. header is the failed attempt's
 // response header (nil when there was no response), now the local time
-// and jitter a number in [0, 1) that spreads the waits of many clients.
+// and jitter a number in [0, 1] that spreads the waits of many clients;
+// jitter 1 gives the longest wait the other arguments allow.
 //
 // After a 429 whose X-RateLimit-Reset says when the server's window
 // reopens, the wait lasts until then; otherwise it grows exponentially

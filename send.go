@@ -1,0 +1,197 @@
+package rocketchat
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/go-rocketchat/rocketchat/internal/retry"
+)
+
+// request describes one API call.
+type request struct {
+	method   string
+	endpoint string     // below /api/, such as "v1/instances.get"
+	query    url.Values // may be nil
+	body     []byte     // JSON, replayed intact on every attempt; nil for none
+	// generic marks Get and Post, whose answers go into a caller's value
+	// with encoding/json's rules.
+	generic bool
+	// login marks the calls that log in: they carry no stored
+	// credentials and must be answered by the base URL's origin.
+	login bool
+	// twoFactorCode answers a 2FA challenge: in the X-2fa-Code and
+	// X-2fa-Method headers, or through withCode in the body (login).
+	twoFactorCode, twoFactorMethod string
+	withCode                       func(code string) ([]byte, error)
+}
+
+// path is the request's path below the server's root, as Error.Endpoint
+// reports it.
+func (r *request) path(c *Client) string {
+	return c.apiPath + r.endpoint
+}
+
+// newRetryClient wires go-retryablehttp: checkRetry decides whether an
+// attempt is repeated, backoff says how long to wait first. The library's
+// default logger, which prints every request to stderr, is left out.
+func (c *Client) newRetryClient(hc *http.Client) *retryablehttp.Client {
+	return &retryablehttp.Client{
+		HTTPClient:     hc,
+		Logger:         nil,
+		RetryWaitMin:   c.waitMin,
+		RetryWaitMax:   c.waitMax,
+		RetryMax:       c.retryMax,
+		CheckRetry:     c.checkRetry,
+		Backoff:        c.backoff,
+		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
+		RequestLogHook: c.startAttempt,
+	}
+}
+
+// callState follows one call through go-retryablehttp's hooks, which see
+// only the request's context.
+type callState struct {
+	method   string
+	path     string
+	attempts int       // attempts made
+	started  time.Time // start of the current attempt, when logging
+}
+
+type callStateKey struct{}
+
+// send performs the request with retries and returns the last answer, its
+// body unread, or the error that left no answer.
+func (c *Client) send(ctx context.Context, r *request) (*http.Response, error) {
+	u := c.apiBase + r.endpoint
+	if len(r.query) > 0 {
+		u += "?" + r.query.Encode()
+	}
+	st := &callState{method: r.method, path: r.path(c)}
+	ctx = context.WithValue(ctx, callStateKey{}, st)
+	var body any
+	if r.body != nil {
+		body = r.body
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, u, body)
+	if err != nil {
+		return nil, transportError(r.method, st.path, err)
+	}
+	h := req.Header
+	h.Set("Accept", "application/json")
+	h.Set("User-Agent", c.userAgent)
+	if r.body != nil {
+		h.Set("Content-Type", "application/json")
+	}
+	if !r.login {
+		// One load: both headers come from the same pair.
+		if creds := c.creds.Load(); creds != nil && !creds.IsZero() {
+			h.Set(headerUserID, creds.UserID)
+			h.Set(headerAuthToken, creds.Token)
+		}
+	}
+	if r.twoFactorCode != "" && r.withCode == nil {
+		h.Set(header2FACode, r.twoFactorCode)
+		h.Set(header2FAMethod, r.twoFactorMethod)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		if resp != nil {
+			// The library hands back the last answer with the error that
+			// ended the call (a context that ended); nothing reads it.
+			drainAndClose(resp.Body)
+		}
+		return nil, transportError(r.method, st.path, err)
+	}
+	return resp, nil
+}
+
+// checkRetry runs after every attempt and decides whether it is repeated:
+// the retry policy, the attempts left, and the time left. A wait that
+// could outlive the context's deadline is not started, so the call ends
+// at once with what it has; a context that has ended while an attempt
+// failed in a way that would be repeated ends the call with the context's
+// error.
+func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	st := ctx.Value(callStateKey{}).(*callState)
+	st.attempts++
+	status, header := 0, http.Header(nil)
+	if resp != nil {
+		status, header = resp.StatusCode, resp.Header
+	}
+	c.logAttempt(ctx, st, status, err)
+	if !retry.Retryable(st.method, status, err) {
+		return false, nil
+	}
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	if st.attempts > c.retryMax {
+		return false, nil
+	}
+	longest := retry.Wait(st.attempts, c.waitMin, c.waitMax, status, header, time.Now(), 1)
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < longest {
+		return false, nil
+	}
+	if resp != nil {
+		// The library drains only 4 KiB before it repeats a request,
+		// less than a proxy's error page: what is left would cost the
+		// connection.
+		drainAndClose(resp.Body)
+	}
+	return true, nil
+}
+
+// backoff is how long to wait before attempt number attemptNum+2: until
+// the rate limiter's window reopens after a 429, else exponential with
+// jitter, always within [waitMin, waitMax].
+func (c *Client) backoff(waitMin, waitMax time.Duration, attemptNum int, resp *http.Response) time.Duration {
+	status, header := 0, http.Header(nil)
+	if resp != nil {
+		status, header = resp.StatusCode, resp.Header
+	}
+	return retry.Wait(attemptNum+1, waitMin, waitMax, status, header, time.Now(), rand.Float64())
+}
+
+// startAttempt notes when an attempt starts, for the log.
+func (c *Client) startAttempt(_ retryablehttp.Logger, req *http.Request, _ int) {
+	if c.logger == nil {
+		return
+	}
+	if st, ok := req.Context().Value(callStateKey{}).(*callState); ok {
+		st.started = time.Now()
+	}
+}
+
+func (c *Client) logAttempt(ctx context.Context, st *callState, status int, err error) {
+	if c.logger == nil || !c.logger.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("method", st.method),
+		slog.String("endpoint", st.path),
+		slog.Int("attempt", st.attempts),
+		slog.Duration("duration", time.Since(st.started)),
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", withoutURL(err).Error()))
+	} else {
+		attrs = append(attrs, slog.Int("status", status))
+	}
+	c.logger.LogAttrs(ctx, slog.LevelDebug, "rocketchat: attempt", attrs...)
+}
+
+// drainLimit is how much of an unwanted body is read before closing it, so
+// that the connection goes back to the pool.
+const drainLimit = 64 << 10
+
+func drainAndClose(body io.ReadCloser) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, drainLimit))
+	_ = body.Close()
+}
