@@ -61,7 +61,7 @@ type Attachment struct {
 type AttachmentField struct {
 	Title string `json:"title"`
 	Value string `json:"value"`
-	Short bool   `json:"short,omitempty"`
+	Short bool   `json:"short,omitzero"`
 }
 
 // NewMessage is a message to post with [Client.PostMessage]. Give RoomID
@@ -97,16 +97,16 @@ func (m *NewMessage) check() error {
 	return nil
 }
 
-// wireMessage is a message on the wire. Dates are ISO-8601 strings in
-// REST answers and {"$date": ms} where a message was stored as EJSON.
+// wireMessage is a message on the wire. REST answers write dates as
+// ISO-8601 strings (JSON.stringify), which time.Time reads.
 type wireMessage struct {
 	ID          string                  `json:"_id"`
 	RoomID      string                  `json:"rid"`
 	Text        string                  `json:"msg"`
 	Sender      UserRef                 `json:"u"`
-	Timestamp   wireTime                `json:"ts"`
-	UpdatedAt   wireTime                `json:"_updatedAt"`
-	EditedAt    wireTime                `json:"editedAt"`
+	Timestamp   time.Time               `json:"ts"`
+	UpdatedAt   time.Time               `json:"_updatedAt"`
+	EditedAt    time.Time               `json:"editedAt"`
 	ThreadID    string                  `json:"tmid"`
 	Type        string                  `json:"t"`
 	Alias       string                  `json:"alias"`
@@ -125,7 +125,7 @@ type wireReaction struct {
 func (w *wireMessage) message() Message {
 	m := Message{
 		ID: w.ID, RoomID: w.RoomID, Text: w.Text, Sender: w.Sender,
-		Timestamp: time.Time(w.Timestamp), UpdatedAt: time.Time(w.UpdatedAt), EditedAt: time.Time(w.EditedAt),
+		Timestamp: w.Timestamp, UpdatedAt: w.UpdatedAt, EditedAt: w.EditedAt,
 		ThreadID: w.ThreadID, Type: w.Type, Alias: w.Alias, Emoji: w.Emoji, Avatar: w.Avatar,
 		Attachments: w.Attachments, Mentions: w.Mentions,
 	}
@@ -140,6 +140,7 @@ func (w *wireMessage) message() Message {
 
 // messageAnswer is the answer of the calls that return one message.
 type messageAnswer struct {
+	verdict `json:",inline"`
 	Message wireMessage `json:"message"`
 }
 
@@ -216,7 +217,10 @@ func (c *Client) DeleteMessage(ctx context.Context, roomID, messageID string) er
 		RoomID    string `json:"roomId"`
 		MessageID string `json:"msgId"`
 	}{roomID, messageID}
-	return c.post(ctx, "v1/chat.delete", &in, nil)
+	var out struct {
+		verdict `json:",inline"`
+	}
+	return c.post(ctx, "v1/chat.delete", &in, &out)
 }
 
 // React adds (on) or removes (!on) the user's reaction to a message
@@ -232,5 +236,8 @@ func (c *Client) React(ctx context.Context, messageID, emoji string, on bool) er
 		Emoji       string `json:"emoji"`
 		ShouldReact bool   `json:"shouldReact"`
 	}{messageID, emoji, on}
-	return c.post(ctx, "v1/chat.react", &in, nil)
+	var out struct {
+		verdict `json:",inline"`
+	}
+	return c.post(ctx, "v1/chat.react", &in, &out)
 }

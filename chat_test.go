@@ -145,25 +145,6 @@ func TestMessage(t *testing.T) {
 	}
 }
 
-// TestMessageEJSONDates reads dates written as EJSON {"$date": ms}, the
-// form of messages stored by older servers, the same as ISO strings.
-func TestMessageEJSONDates(t *testing.T) {
-	f := newFakeAPI(t)
-	f.handle("v1/chat.getMessage", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, 200, []byte(`{"message":{"_id":"CeXwh5eBbdrtvnqG6","rid":"agh2Sucgb54RQ8dDo","msg":"s",`+
-			`"ts":{"$date":1538747301616},"u":{"_id":"KPkEYwKKBKZnEEPpt","username":"marc.pow"},`+
-			`"_updatedAt":{"$date":1538747329535},"editedAt":{"$date":1538747329500}},"success":true}`))
-	})
-	got, err := f.client().Message(context.Background(), "CeXwh5eBbdrtvnqG6")
-	if err != nil {
-		t.Fatalf("Message: %v", err)
-	}
-	if !got.Timestamp.Equal(at(t, "2018-10-05T13:48:21.616Z")) || !got.UpdatedAt.Equal(at(t, "2018-10-05T13:48:49.535Z")) ||
-		!got.EditedAt.Equal(at(t, "2018-10-05T13:48:49.500Z")) {
-		t.Errorf("dates %v %v %v", got.Timestamp, got.UpdatedAt, got.EditedAt)
-	}
-}
-
 func TestUpdateMessage(t *testing.T) {
 	f := newFakeAPI(t)
 	f.answer("v1/chat.update", http.StatusOK, "chat_update.json")

@@ -35,23 +35,23 @@ type wireRoom struct {
 	ID string `json:"_id"`
 	// RID is the room's ID in the answer of im.create before 6.x, which
 	// has no _id.
-	RID           string   `json:"rid"`
-	Type          string   `json:"t"`
-	Name          string   `json:"name"`
-	DisplayName   string   `json:"fname"`
-	Topic         string   `json:"topic"`
-	Description   string   `json:"description"`
-	Announcement  string   `json:"announcement"`
-	ReadOnly      bool     `json:"ro"`
-	Archived      bool     `json:"archived"`
-	Default       bool     `json:"default"`
-	UsersCount    int      `json:"usersCount"`
-	MessagesCount int      `json:"msgs"`
-	Creator       UserRef  `json:"u"`
-	CreatedAt     wireTime `json:"ts"`
-	UpdatedAt     wireTime `json:"_updatedAt"`
-	LastMessageAt wireTime `json:"lm"`
-	Usernames     []string `json:"usernames"`
+	RID           string    `json:"rid"`
+	Type          string    `json:"t"`
+	Name          string    `json:"name"`
+	DisplayName   string    `json:"fname"`
+	Topic         string    `json:"topic"`
+	Description   string    `json:"description"`
+	Announcement  string    `json:"announcement"`
+	ReadOnly      bool      `json:"ro"`
+	Archived      bool      `json:"archived"`
+	Default       bool      `json:"default"`
+	UsersCount    int       `json:"usersCount"`
+	MessagesCount int       `json:"msgs"`
+	Creator       UserRef   `json:"u"`
+	CreatedAt     time.Time `json:"ts"`
+	UpdatedAt     time.Time `json:"_updatedAt"`
+	LastMessageAt time.Time `json:"lm"`
+	Usernames     []string  `json:"usernames"`
 }
 
 func (w *wireRoom) room() Room {
@@ -64,7 +64,7 @@ func (w *wireRoom) room() Room {
 		Topic: w.Topic, Description: w.Description, Announcement: w.Announcement,
 		ReadOnly: w.ReadOnly, Archived: w.Archived, Default: w.Default,
 		UsersCount: w.UsersCount, MessagesCount: w.MessagesCount, Creator: w.Creator,
-		CreatedAt: time.Time(w.CreatedAt), UpdatedAt: time.Time(w.UpdatedAt), LastMessageAt: time.Time(w.LastMessageAt),
+		CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt, LastMessageAt: w.LastMessageAt,
 		Usernames: w.Usernames,
 	}
 }
@@ -79,7 +79,8 @@ func rooms(ws []wireRoom) []Room {
 
 // roomAnswer is the answer of rooms.info and im.create.
 type roomAnswer struct {
-	Room wireRoom `json:"room"`
+	verdict `json:",inline"`
+	Room    wireRoom `json:"room"`
 }
 
 // result returns the room, or ErrInvalidResponse for an answer without
@@ -125,7 +126,8 @@ func (c *Client) roomInfo(ctx context.Context, query url.Values) (*Room, error) 
 // one answer: the server does not page it.
 func (c *Client) Rooms(ctx context.Context) ([]Room, error) {
 	var out struct {
-		Update []wireRoom `json:"update"`
+		verdict `json:",inline"`
+		Update  []wireRoom `json:"update"`
 	}
 	if err := c.get(ctx, "v1/rooms.get", nil, &out); err != nil {
 		return nil, err
@@ -140,6 +142,7 @@ func (c *Client) Rooms(ctx context.Context) ([]Room, error) {
 func (c *Client) Channels(ctx context.Context) iter.Seq2[Room, error] {
 	return paged(ctx, "Channels", nil, func(ctx context.Context, q url.Values) ([]Room, int, error) {
 		out := struct {
+			verdict  `json:",inline"`
 			Channels []wireRoom `json:"channels"`
 			Total    int        `json:"total"`
 		}{Total: -1}
@@ -177,6 +180,7 @@ func (c *Client) History(ctx context.Context, roomID string) iter.Seq2[Message, 
 				q["inclusive"] = []string{"true"}
 			}
 			var out struct {
+				verdict  `json:",inline"`
 				Messages []wireMessage `json:"messages"`
 			}
 			if err := c.get(ctx, endpoint, q, &out); err != nil {

@@ -2,6 +2,8 @@ package rocketchat
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"time"
 )
 
@@ -22,21 +24,22 @@ type Statistics struct {
 // wireStatistics is the part of the statistics answer that Statistics
 // holds; the answer has more than a hundred other members.
 type wireStatistics struct {
-	Version            string   `json:"version"`
-	InstanceCount      int      `json:"instanceCount"`
-	TotalUsers         int      `json:"totalUsers"`
-	ActiveUsers        int      `json:"activeUsers"`
-	OnlineUsers        int      `json:"onlineUsers"`
-	AwayUsers          int      `json:"awayUsers"`
-	OfflineUsers       int      `json:"offlineUsers"`
-	TotalRooms         int      `json:"totalRooms"`
-	TotalChannels      int      `json:"totalChannels"`
-	TotalPrivateGroups int      `json:"totalPrivateGroups"`
-	TotalDirect        int      `json:"totalDirect"`
-	TotalMessages      int64    `json:"totalMessages"`
-	CreatedAt          wireTime `json:"createdAt"`
+	verdict            `json:",inline"`
+	Version            string    `json:"version"`
+	InstanceCount      int       `json:"instanceCount"`
+	TotalUsers         int       `json:"totalUsers"`
+	ActiveUsers        int       `json:"activeUsers"`
+	OnlineUsers        int       `json:"onlineUsers"`
+	AwayUsers          int       `json:"awayUsers"`
+	OfflineUsers       int       `json:"offlineUsers"`
+	TotalRooms         int       `json:"totalRooms"`
+	TotalChannels      int       `json:"totalChannels"`
+	TotalPrivateGroups int       `json:"totalPrivateGroups"`
+	TotalDirect        int       `json:"totalDirect"`
+	TotalMessages      int64     `json:"totalMessages"`
+	CreatedAt          time.Time `json:"createdAt"`
 	Process            struct {
-		Uptime wireSeconds `json:"uptime"` // seconds, fractional
+		Uptime float64 `json:"uptime"` // seconds, fractional
 	} `json:"process"`
 }
 
@@ -49,12 +52,18 @@ func (c *Client) Statistics(ctx context.Context) (*Statistics, error) {
 	if err := c.get(ctx, "v1/statistics", nil, &w); err != nil {
 		return nil, err
 	}
+	uptime, ok := seconds(w.Process.Uptime)
+	if !ok {
+		return nil, invalidResponse(http.MethodGet, c.apiPath+"v1/statistics", http.StatusOK, errBadUptime)
+	}
 	return &Statistics{
-		Version: w.Version, InstanceCount: w.InstanceCount, Uptime: time.Duration(w.Process.Uptime),
+		Version: w.Version, InstanceCount: w.InstanceCount, Uptime: uptime,
 		TotalUsers: w.TotalUsers, ActiveUsers: w.ActiveUsers, OnlineUsers: w.OnlineUsers,
 		AwayUsers: w.AwayUsers, OfflineUsers: w.OfflineUsers,
 		TotalRooms: w.TotalRooms, TotalChannels: w.TotalChannels,
 		TotalPrivateGroups: w.TotalPrivateGroups, TotalDirect: w.TotalDirect,
-		TotalMessages: w.TotalMessages, CreatedAt: time.Time(w.CreatedAt),
+		TotalMessages: w.TotalMessages, CreatedAt: w.CreatedAt,
 	}, nil
 }
+
+var errBadUptime = errors.New("process uptime negative or out of range")

@@ -21,7 +21,7 @@ func TestStatistics(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &rocketchat.Statistics{
-		Version: "8.7.0", Uptime: 74*time.Second + 175831587*time.Nanosecond,
+		Version: "8.7.0", Uptime: 74*time.Second + 175832*time.Microsecond, // kept to the microsecond
 		CreatedAt: at(t, "2026-08-03T12:10:31.265Z"),
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

@@ -10,10 +10,9 @@ import (
 
 // userAnswer is the answer of users.info.
 type userAnswer struct {
-	User *User `json:"user"`
+	verdict `json:",inline"`
+	User    *User `json:"user"`
 }
-
-var errNoUser = errors.New("answer without a user")
 
 // User returns a user by ID (GET /api/v1/users.info?userId=). An unknown
 // user fails with an *Error (400, "User not found.").
@@ -50,8 +49,9 @@ func (c *Client) userInfo(ctx context.Context, query url.Values) (*User, error) 
 func (c *Client) Users(ctx context.Context) iter.Seq2[User, error] {
 	return paged(ctx, "Users", nil, func(ctx context.Context, q url.Values) ([]User, int, error) {
 		out := struct {
-			Users []User `json:"users"`
-			Total int    `json:"total"`
+			verdict `json:",inline"`
+			Users   []User `json:"users"`
+			Total   int    `json:"total"`
 		}{Total: -1}
 		if err := c.get(ctx, "v1/users.list", q, &out); err != nil {
 			return nil, 0, err
