@@ -78,12 +78,13 @@ func (c *Client) SetCredentials(creds Credentials) {
 	c.creds.Store(&creds)
 }
 
-// User is a Rocket.Chat user as /api/v1/me and the login answer describe
-// it.
+// User is a Rocket.Chat user as /api/v1/me, the login answer,
+// users.info and users.list describe it.
 type User struct {
 	ID               string   `json:"_id"`
 	Username         string   `json:"username"`
 	Name             string   `json:"name"`
+	Type             string   `json:"type,omitempty"`   // user, bot, app; users.info and users.list carry it
 	Status           string   `json:"status"`           // online, away, busy, offline
 	StatusConnection string   `json:"statusConnection"` // online, away, offline
 	AvatarURL        string   `json:"avatarUrl"`

@@ -25,6 +25,28 @@
 // [Client.Post], which share the typed methods' authentication, retries,
 // errors and 2FA handling.
 //
+// # Messages, rooms and users
+//
+// A bot posts with [Client.PostMessage] and reads, edits, deletes and
+// reacts with [Client.Message], [Client.UpdateMessage],
+// [Client.DeleteMessage] and [Client.React]. Rooms are found with
+// [Client.Room], [Client.RoomByName] and [Client.Rooms]; users with
+// [Client.User] and [Client.UserByName]; [Client.Statistics] reads the
+// workspace's figures. Arguments that cannot succeed (an empty ID, a
+// message with no room) are refused before anything is sent.
+//
+// The lists that the server pages are iterators: [Client.Channels],
+// [Client.Users] and [Client.History] fetch 100 items a page, each page
+// only when the loop reaches it, so a break sends no further request.
+// An error, the context's included, ends the walk as the last pair:
+//
+//	for room, err := range c.Channels(ctx) {
+//		if err != nil {
+//			return err
+//		}
+//		fmt.Println(room.Name)
+//	}
+//
 // # Authentication
 //
 // Calls carry a user ID and a token, as the X-User-Id and X-Auth-Token

@@ -1,0 +1,243 @@
+package rocketchat
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// Message is a chat message as the chat.* and *.history endpoints
+// describe it.
+type Message struct {
+	ID        string    // _id
+	RoomID    string    // rid
+	Text      string    // msg
+	Sender    UserRef   // u
+	Timestamp time.Time // ts
+	UpdatedAt time.Time // _updatedAt
+	// EditedAt is when the text was last edited; zero when never.
+	EditedAt time.Time
+	// ThreadID is the ID of the thread's first message (tmid); "" outside
+	// a thread.
+	ThreadID string
+	// Type is a system message's type (t), such as "uj" for a user who
+	// joined; "" for a message someone wrote.
+	Type                 string
+	Alias, Emoji, Avatar string
+	Attachments          []Attachment
+	// Reactions maps each emoji (":smile:") to the usernames who reacted
+	// with it.
+	Reactions map[string][]string
+	// Mentions are the users the message mentions; "all" and "here" appear
+	// with those words as ID and username.
+	Mentions []UserRef
+}
+
+// UserRef names a user inside another object: a message's sender, a
+// room's creator, a mention.
+type UserRef struct {
+	ID       string `json:"_id"`
+	Username string `json:"username"`
+	Name     string `json:"name"`
+}
+
+// Attachment is a message attachment: a titled, coloured block of text,
+// fields and an image under the message.
+type Attachment struct {
+	Title      string            `json:"title,omitempty"`
+	TitleLink  string            `json:"title_link,omitempty"`
+	Text       string            `json:"text,omitempty"`
+	Color      string            `json:"color,omitempty"`
+	ImageURL   string            `json:"image_url,omitempty"`
+	AuthorName string            `json:"author_name,omitempty"`
+	AuthorIcon string            `json:"author_icon,omitempty"`
+	Fields     []AttachmentField `json:"fields,omitempty"`
+}
+
+// AttachmentField is one titled value of an attachment; Short fields are
+// laid out side by side.
+type AttachmentField struct {
+	Title string `json:"title"`
+	Value string `json:"value"`
+	Short bool   `json:"short,omitzero"`
+}
+
+// NewMessage is a message to post with [Client.PostMessage]. Give RoomID
+// or Channel, never both. A reply in a thread (ThreadID, the ID of the
+// thread's first message) needs RoomID. Empty members are not sent:
+// newer servers refuse unknown or empty keys.
+type NewMessage struct {
+	RoomID string `json:"roomId,omitempty"`
+	// Channel is "#name" for a room, "@username" for a direct message.
+	Channel  string `json:"channel,omitempty"`
+	Text     string `json:"text,omitempty"`
+	ThreadID string `json:"tmid,omitempty"`
+	// Alias and Avatar show another name and picture on the message;
+	// they need the message-impersonate permission (bots have it).
+	Alias       string       `json:"alias,omitempty"`
+	Emoji       string       `json:"emoji,omitempty"` // an emoji as the avatar, ":smirk:"
+	Avatar      string       `json:"avatar,omitempty"`
+	Attachments []Attachment `json:"attachments,omitempty"`
+}
+
+// check reports what makes m impossible to post.
+func (m *NewMessage) check() error {
+	switch {
+	case m.RoomID == "" && m.Channel == "":
+		return errors.New("rocketchat: PostMessage: the message has neither a room ID nor a channel")
+	case m.RoomID != "" && m.Channel != "":
+		return errors.New("rocketchat: PostMessage: the message has both a room ID and a channel; give one")
+	case m.ThreadID != "" && m.RoomID == "":
+		return errors.New("rocketchat: PostMessage: a thread reply needs the room ID")
+	case m.Text == "" && len(m.Attachments) == 0:
+		return errors.New("rocketchat: PostMessage: the message has no text and no attachments")
+	}
+	return nil
+}
+
+// wireMessage is a message on the wire. REST answers write dates as
+// ISO-8601 strings (JSON.stringify), which time.Time reads.
+type wireMessage struct {
+	ID          string                  `json:"_id"`
+	RoomID      string                  `json:"rid"`
+	Text        string                  `json:"msg"`
+	Sender      UserRef                 `json:"u"`
+	Timestamp   time.Time               `json:"ts"`
+	UpdatedAt   time.Time               `json:"_updatedAt"`
+	EditedAt    time.Time               `json:"editedAt"`
+	ThreadID    string                  `json:"tmid"`
+	Type        string                  `json:"t"`
+	Alias       string                  `json:"alias"`
+	Emoji       string                  `json:"emoji"`
+	Avatar      string                  `json:"avatar"`
+	Attachments []Attachment            `json:"attachments"`
+	Reactions   map[string]wireReaction `json:"reactions"`
+	Mentions    []UserRef               `json:"mentions"`
+}
+
+// wireReaction is one emoji's entry in a message's reactions.
+type wireReaction struct {
+	Usernames []string `json:"usernames"`
+}
+
+func (w *wireMessage) message() Message {
+	m := Message{
+		ID: w.ID, RoomID: w.RoomID, Text: w.Text, Sender: w.Sender,
+		Timestamp: w.Timestamp, UpdatedAt: w.UpdatedAt, EditedAt: w.EditedAt,
+		ThreadID: w.ThreadID, Type: w.Type, Alias: w.Alias, Emoji: w.Emoji, Avatar: w.Avatar,
+		Attachments: w.Attachments, Mentions: w.Mentions,
+	}
+	if len(w.Reactions) > 0 {
+		m.Reactions = make(map[string][]string, len(w.Reactions))
+		for emoji, r := range w.Reactions {
+			m.Reactions[emoji] = r.Usernames
+		}
+	}
+	return m
+}
+
+// messageAnswer is the answer of the calls that return one message.
+type messageAnswer struct {
+	verdict `json:",inline"`
+	Message wireMessage `json:"message"`
+}
+
+// result returns the message, or ErrInvalidResponse for an answer
+// without one.
+func (a *messageAnswer) result(c *Client, method, endpoint string) (*Message, error) {
+	if a.Message.ID == "" {
+		return nil, invalidResponse(method, c.apiPath+endpoint, http.StatusOK, errNoMessage)
+	}
+	m := a.Message.message()
+	return &m, nil
+}
+
+var errNoMessage = errors.New("answer without a message")
+
+// PostMessage posts a message (POST /api/v1/chat.postMessage) and returns
+// it as the server stored it. The message is checked before anything is
+// sent (see [NewMessage]). A room the user may not post in fails with an
+// *Error (error-not-allowed, or invalid-channel for an unknown room).
+// The request is repeated only when it provably never ran (429, or no
+// connection), so a message is never posted twice by a retry.
+func (c *Client) PostMessage(ctx context.Context, m NewMessage) (*Message, error) {
+	if err := m.check(); err != nil {
+		return nil, err
+	}
+	var out messageAnswer
+	if err := c.post(ctx, "v1/chat.postMessage", &m, &out); err != nil {
+		return nil, err
+	}
+	return out.result(c, http.MethodPost, "v1/chat.postMessage")
+}
+
+// Message returns one message (GET /api/v1/chat.getMessage?msgId=). A
+// message the user may not read, or that does not exist, fails with an
+// *Error.
+func (c *Client) Message(ctx context.Context, messageID string) (*Message, error) {
+	if messageID == "" {
+		return nil, errors.New("rocketchat: Message: empty message ID")
+	}
+	var out messageAnswer
+	if err := c.get(ctx, "v1/chat.getMessage", url.Values{"msgId": {messageID}}, &out); err != nil {
+		return nil, err
+	}
+	return out.result(c, http.MethodGet, "v1/chat.getMessage")
+}
+
+// UpdateMessage replaces a message's text (POST /api/v1/chat.update) and
+// returns the edited message. Editing needs the edit-message permission
+// for others' messages, and the server may forbid edits after a time.
+func (c *Client) UpdateMessage(ctx context.Context, roomID, messageID, text string) (*Message, error) {
+	if roomID == "" || messageID == "" {
+		return nil, errors.New("rocketchat: UpdateMessage: empty room ID or message ID")
+	}
+	in := struct {
+		RoomID    string `json:"roomId"`
+		MessageID string `json:"msgId"`
+		Text      string `json:"text"`
+	}{roomID, messageID, text}
+	var out messageAnswer
+	if err := c.post(ctx, "v1/chat.update", &in, &out); err != nil {
+		return nil, err
+	}
+	return out.result(c, http.MethodPost, "v1/chat.update")
+}
+
+// DeleteMessage deletes a message (POST /api/v1/chat.delete). roomID must
+// be the message's room. Deleting needs the delete-own-message or
+// delete-message permission, and the server may forbid it after a time.
+func (c *Client) DeleteMessage(ctx context.Context, roomID, messageID string) error {
+	if roomID == "" || messageID == "" {
+		return errors.New("rocketchat: DeleteMessage: empty room ID or message ID")
+	}
+	in := struct {
+		RoomID    string `json:"roomId"`
+		MessageID string `json:"msgId"`
+	}{roomID, messageID}
+	var out struct {
+		verdict `json:",inline"`
+	}
+	return c.post(ctx, "v1/chat.delete", &in, &out)
+}
+
+// React adds (on) or removes (!on) the user's reaction to a message
+// (POST /api/v1/chat.react). emoji is a name the server knows, with or
+// without colons: "smile" or ":smile:". The wish is always sent, so that
+// repeating the call never toggles the reaction back.
+func (c *Client) React(ctx context.Context, messageID, emoji string, on bool) error {
+	if messageID == "" || emoji == "" {
+		return errors.New("rocketchat: React: empty message ID or emoji")
+	}
+	in := struct {
+		MessageID   string `json:"messageId"`
+		Emoji       string `json:"emoji"`
+		ShouldReact bool   `json:"shouldReact"`
+	}{messageID, emoji, on}
+	var out struct {
+		verdict `json:",inline"`
+	}
+	return c.post(ctx, "v1/chat.react", &in, &out)
+}

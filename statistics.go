@@ -1,0 +1,69 @@
+package rocketchat
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+)
+
+// Statistics are the workspace's figures as the server last gathered
+// them (GET /api/v1/statistics).
+type Statistics struct {
+	Version       string // the server's full version, "8.7.0"
+	InstanceCount int
+	// Uptime is how long the answering server process has run (process.uptime).
+	Uptime                                                        time.Duration
+	TotalUsers, ActiveUsers, OnlineUsers, AwayUsers, OfflineUsers int
+	TotalRooms, TotalChannels, TotalPrivateGroups, TotalDirect    int
+	TotalMessages                                                 int64
+	// CreatedAt is when these figures were gathered.
+	CreatedAt time.Time
+}
+
+// wireStatistics is the part of the statistics answer that Statistics
+// holds; the answer has more than a hundred other members.
+type wireStatistics struct {
+	verdict            `json:",inline"`
+	Version            string    `json:"version"`
+	InstanceCount      int       `json:"instanceCount"`
+	TotalUsers         int       `json:"totalUsers"`
+	ActiveUsers        int       `json:"activeUsers"`
+	OnlineUsers        int       `json:"onlineUsers"`
+	AwayUsers          int       `json:"awayUsers"`
+	OfflineUsers       int       `json:"offlineUsers"`
+	TotalRooms         int       `json:"totalRooms"`
+	TotalChannels      int       `json:"totalChannels"`
+	TotalPrivateGroups int       `json:"totalPrivateGroups"`
+	TotalDirect        int       `json:"totalDirect"`
+	TotalMessages      int64     `json:"totalMessages"`
+	CreatedAt          time.Time `json:"createdAt"`
+	Process            struct {
+		Uptime float64 `json:"uptime"` // seconds, fractional
+	} `json:"process"`
+}
+
+// Statistics returns the workspace's statistics (GET /api/v1/statistics),
+// as the server last gathered them. It needs the view-statistics
+// permission; without it the call fails with an *Error (403, or 400
+// error-not-allowed on older servers).
+func (c *Client) Statistics(ctx context.Context) (*Statistics, error) {
+	var w wireStatistics
+	if err := c.get(ctx, "v1/statistics", nil, &w); err != nil {
+		return nil, err
+	}
+	uptime, ok := seconds(w.Process.Uptime)
+	if !ok {
+		return nil, invalidResponse(http.MethodGet, c.apiPath+"v1/statistics", http.StatusOK, errBadUptime)
+	}
+	return &Statistics{
+		Version: w.Version, InstanceCount: w.InstanceCount, Uptime: uptime,
+		TotalUsers: w.TotalUsers, ActiveUsers: w.ActiveUsers, OnlineUsers: w.OnlineUsers,
+		AwayUsers: w.AwayUsers, OfflineUsers: w.OfflineUsers,
+		TotalRooms: w.TotalRooms, TotalChannels: w.TotalChannels,
+		TotalPrivateGroups: w.TotalPrivateGroups, TotalDirect: w.TotalDirect,
+		TotalMessages: w.TotalMessages, CreatedAt: w.CreatedAt,
+	}, nil
+}
+
+var errBadUptime = errors.New("process uptime negative or out of range")

@@ -1,0 +1,61 @@
+package rocketchat
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"net/http"
+	"net/url"
+)
+
+// userAnswer is the answer of users.info.
+type userAnswer struct {
+	verdict `json:",inline"`
+	User    *User `json:"user"`
+}
+
+// User returns a user by ID (GET /api/v1/users.info?userId=). An unknown
+// user fails with an *Error (400, "User not found.").
+func (c *Client) User(ctx context.Context, userID string) (*User, error) {
+	if userID == "" {
+		return nil, errors.New("rocketchat: User: empty user ID")
+	}
+	return c.userInfo(ctx, url.Values{"userId": {userID}})
+}
+
+// UserByName returns a user by username (GET
+// /api/v1/users.info?username=).
+func (c *Client) UserByName(ctx context.Context, username string) (*User, error) {
+	if username == "" {
+		return nil, errors.New("rocketchat: UserByName: empty username")
+	}
+	return c.userInfo(ctx, url.Values{"username": {username}})
+}
+
+func (c *Client) userInfo(ctx context.Context, query url.Values) (*User, error) {
+	var out userAnswer
+	if err := c.get(ctx, "v1/users.info", query, &out); err != nil {
+		return nil, err
+	}
+	if out.User == nil || out.User.ID == "" {
+		return nil, invalidResponse(http.MethodGet, c.apiPath+"v1/users.info", http.StatusOK, errNoUser)
+	}
+	return out.User, nil
+}
+
+// Users walks the workspace's users (GET /api/v1/users.list, 100 a page),
+// fetching each page as the caller ranges on. It needs the view-d-room
+// permission. An error ends the walk as the last pair.
+func (c *Client) Users(ctx context.Context) iter.Seq2[User, error] {
+	return paged(ctx, "Users", nil, func(ctx context.Context, q url.Values) ([]User, int, error) {
+		out := struct {
+			verdict `json:",inline"`
+			Users   []User `json:"users"`
+			Total   int    `json:"total"`
+		}{Total: -1}
+		if err := c.get(ctx, "v1/users.list", q, &out); err != nil {
+			return nil, 0, err
+		}
+		return out.Users, out.Total, nil
+	})
+}
