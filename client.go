@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
-
-	"github.com/go-rocketchat/rocketchat/internal/retry"
 )
 
 // Version is the version of this module; the default User-Agent names it.
@@ -244,71 +242,4 @@ func parseBaseURL(s string) (*url.URL, error) {
 // redactURL prints a URL without user info, query or fragment.
 func redactURL(u *url.URL) string {
 	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
-}
-
-// newHTTPClient copies the caller's client (or makes one) and installs the
-// per-attempt timeout and the redirect check that keeps credentials on
-// the base URL's origin.
-func (c *Client) newHTTPClient(hc *http.Client, timeout time.Duration) *http.Client {
-	var copied http.Client
-	if hc != nil {
-		copied = *hc
-	}
-	if copied.Transport == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.MaxIdleConnsPerHost = 64
-		copied.Transport = t
-	}
-	copied.Timeout = timeout
-	next := copied.CheckRedirect
-	copied.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if !sameOrigin(req.URL, c.origin) {
-			for _, h := range secretHeaders {
-				req.Header.Del(h)
-			}
-			// A 307 or 308 would send the body again: a login's
-			// password or 2FA code, or a caller's payload. Such a hop
-			// is not made; the redirect answer is returned instead.
-			if req.Body != nil && req.Body != http.NoBody {
-				return http.ErrUseLastResponse
-			}
-		}
-		if next != nil {
-			return next(req, via)
-		}
-		if len(via) >= 10 {
-			return retry.ErrTooManyRedirects
-		}
-		return nil
-	}
-	return &copied
-}
-
-// secretHeaders are the headers that must never leave the base URL's
-// origin.
-var secretHeaders = []string{headerUserID, headerAuthToken, header2FACode, header2FAMethod, "Authorization", "Cookie"}
-
-const (
-	headerUserID    = "X-User-Id"
-	headerAuthToken = "X-Auth-Token"
-	header2FACode   = "X-2fa-Code"
-	header2FAMethod = "X-2fa-Method"
-)
-
-// sameOrigin compares scheme, host and port, with the scheme's default
-// port filled in.
-func sameOrigin(u, origin *url.URL) bool {
-	return strings.EqualFold(u.Scheme, origin.Scheme) &&
-		strings.EqualFold(u.Hostname(), origin.Hostname()) &&
-		portOf(u) == portOf(origin)
-}
-
-func portOf(u *url.URL) string {
-	if p := u.Port(); p != "" {
-		return p
-	}
-	if strings.EqualFold(u.Scheme, "https") {
-		return "443"
-	}
-	return "80"
 }
