@@ -10,6 +10,8 @@ import (
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/go-rocketchat/rocketchat/internal/retry"
 )
 
 // Credentials authenticate calls: a user's ID and either a login token
@@ -60,6 +62,17 @@ func (c Credentials) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("user_id", c.UserID), slog.String("token", c.tokenText()))
 }
 
+// check refuses credentials that cannot be sent as header values.
+func (c Credentials) check() error {
+	if !validHeaderValue(c.UserID) {
+		return fmt.Errorf("user ID: %w", retry.ErrInvalidHeader)
+	}
+	if !validHeaderValue(c.Token) {
+		return fmt.Errorf("token: %w", retry.ErrInvalidHeader)
+	}
+	return nil
+}
+
 // IsZero reports whether no credentials are set.
 func (c Credentials) IsZero() bool { return c.UserID == "" && c.Token == "" }
 
@@ -75,6 +88,12 @@ func (c *Client) Credentials() Credentials {
 // call while other goroutines use the client: each request reads the pair
 // once, so no request carries the user ID of one pair and the token of
 // another. Calls already sent keep the pair they started with.
+//
+// SetCredentials cannot fail. Credentials that cannot be sent as header
+// values (a CR, LF, NUL or other control character, see [WithCredentials])
+// are stored, and every call that would carry them fails at once,
+// without sending anything and without retrying, with an error that names
+// the header (never its value), until they are replaced.
 func (c *Client) SetCredentials(creds Credentials) {
 	c.creds.Store(&creds)
 }

@@ -73,6 +73,34 @@ func TestNewClientRejectsBadBaseURL(t *testing.T) {
 	}
 }
 
+// TestNewClientBaseURLErrorsSayWhatToPass: a URL without a scheme, or
+// one that already ends in what the client adds, is refused with an
+// error that says what to pass instead.
+func TestNewClientBaseURLErrorsSayWhatToPass(t *testing.T) {
+	for u, want := range map[string]string{
+		"localhost:3000":                        `"localhost:3000" has no scheme: add http:// or https://`,
+		"chat.example.com":                      `"chat.example.com" has no scheme: add http:// or https://`,
+		"https://chat.example.com/api":          `ends in /api: pass the server's root URL, "https://chat.example.com"`,
+		"https://chat.example.com/api/":         `ends in /api: pass the server's root URL, "https://chat.example.com"`,
+		"https://chat.example.com/api/v1":       `ends in /api/v1: pass the server's root URL, "https://chat.example.com"`,
+		"https://chat.example.com/api/v1/":      `ends in /api/v1: pass the server's root URL, "https://chat.example.com"`,
+		"https://example.com/chat/api/v1/":      `ends in /api/v1: pass the server's root URL, "https://example.com/chat"`,
+		"http://user:pw@chat.example.com/?q=1":  `"http://chat.example.com/": no user info, query or fragment allowed`,
+		"http://user:pw@chat.example.com:x/?q=": `invalid base URL "http://…@chat.example.com:x/": invalid port`,
+	} {
+		_, err := rocketchat.NewClient(u)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("NewClient(%q) = %v, want an error saying %s", u, err, want)
+		}
+	}
+	// A sub-path that merely contains "api" is a sub-path.
+	for _, u := range []string{"https://example.com/apis", "https://example.com/api/v1x", "https://api.example.com", "https://example.com/api/chat"} {
+		if _, err := rocketchat.NewClient(u); err != nil {
+			t.Errorf("NewClient(%q): %v", u, err)
+		}
+	}
+}
+
 func TestNewClientRejectsBadOptions(t *testing.T) {
 	for name, opt := range map[string]rocketchat.Option{
 		"zero timeout":         rocketchat.WithTimeout(0),
