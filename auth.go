@@ -18,8 +18,15 @@ import (
 // (from [Client.Login]) or a personal access token. They travel as the
 // X-User-Id and X-Auth-Token headers.
 //
-// The token never prints: String, GoString, Format (every fmt verb) and
-// LogValue (every slog handler) show only whether it is set.
+// The token does not print: String, GoString, Format and LogValue (slog's
+// text handler) show only whether it is set, for a Credentials value or
+// pointer and inside slices, arrays, maps and exported struct fields.
+// fmt calls Format for every verb except two: %p and %w, which it
+// reports as misused by printing the operand's fields raw (go vet flags
+// both, and %p of a pointer prints only the address). Nor can fmt call
+// Format on a Credentials in an unexported struct field, which it prints
+// raw; and encoding/json (slog's JSON handler too) marshals the token, so
+// that programs can store it. Keep Credentials out of those.
 type Credentials struct {
 	UserID string
 	Token  string
@@ -44,8 +51,8 @@ func (c Credentials) GoString() string {
 	return "rocketchat.Credentials{UserID:" + strconv.Quote(c.UserID) + ", Token:" + strconv.Quote(c.tokenText()) + "}"
 }
 
-// Format prints the credentials for every fmt verb with the token
-// redacted.
+// Format prints the credentials with the token redacted, for every verb
+// that fmt hands to it (all but %p and %w, see [Credentials]).
 func (c Credentials) Format(f fmt.State, verb rune) {
 	switch {
 	case verb == 'v' && f.Flag('#'):
