@@ -9,14 +9,23 @@ import (
 	"strconv"
 
 	"github.com/go-json-experiment/json"
+
+	"github.com/go-rocketchat/rocketchat/internal/retry"
 )
 
 // Credentials authenticate calls: a user's ID and either a login token
 // (from [Client.Login]) or a personal access token. They travel as the
 // X-User-Id and X-Auth-Token headers.
 //
-// The token never prints: String, GoString, Format (every fmt verb) and
-// LogValue (every slog handler) show only whether it is set.
+// The token does not print: String, GoString, Format and LogValue (slog's
+// text handler) show only whether it is set, for a Credentials value or
+// pointer and inside slices, arrays, maps and exported struct fields.
+// fmt calls Format for every verb except two: %p and %w, which it
+// reports as misused by printing the operand's fields raw (go vet flags
+// both, and %p of a pointer prints only the address). Nor can fmt call
+// Format on a Credentials in an unexported struct field, which it prints
+// raw; and encoding/json (slog's JSON handler too) marshals the token, so
+// that programs can store it. Keep Credentials out of those.
 type Credentials struct {
 	UserID string
 	Token  string
@@ -41,8 +50,8 @@ func (c Credentials) GoString() string {
 	return "rocketchat.Credentials{UserID:" + strconv.Quote(c.UserID) + ", Token:" + strconv.Quote(c.tokenText()) + "}"
 }
 
-// Format prints the credentials for every fmt verb with the token
-// redacted.
+// Format prints the credentials with the token redacted, for every verb
+// that fmt hands to it (all but %p and %w, see [Credentials]).
 func (c Credentials) Format(f fmt.State, verb rune) {
 	switch {
 	case verb == 'v' && f.Flag('#'):
@@ -57,6 +66,17 @@ func (c Credentials) Format(f fmt.State, verb rune) {
 // LogValue logs the user ID and a redacted token.
 func (c Credentials) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("user_id", c.UserID), slog.String("token", c.tokenText()))
+}
+
+// check refuses credentials that cannot be sent as header values.
+func (c Credentials) check() error {
+	if !validHeaderValue(c.UserID) {
+		return fmt.Errorf("user ID: %w", retry.ErrInvalidHeader)
+	}
+	if !validHeaderValue(c.Token) {
+		return fmt.Errorf("token: %w", retry.ErrInvalidHeader)
+	}
+	return nil
 }
 
 // IsZero reports whether no credentials are set.
@@ -74,6 +94,12 @@ func (c *Client) Credentials() Credentials {
 // call while other goroutines use the client: each request reads the pair
 // once, so no request carries the user ID of one pair and the token of
 // another. Calls already sent keep the pair they started with.
+//
+// SetCredentials cannot fail. Credentials that cannot be sent as header
+// values (a CR, LF, NUL or other control character, see [WithCredentials])
+// are stored, and every call that would carry them fails at once,
+// without sending anything and without retrying, with an error that names
+// the header (never its value), until they are replaced.
 func (c *Client) SetCredentials(creds Credentials) {
 	c.creds.Store(&creds)
 }

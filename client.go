@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
-
-	"github.com/go-rocketchat/rocketchat/internal/retry"
 )
 
 // Version is the version of this module; the default User-Agent names it.
@@ -66,9 +64,15 @@ type config struct {
 }
 
 // WithCredentials sets the credentials sent with every call: a user ID
-// with a login token or a personal access token.
+// with a login token or a personal access token. A user ID or token that
+// cannot be sent as a header value (it holds CR, LF, NUL or another
+// control character, as a token read from a file with its line end would)
+// is refused.
 func WithCredentials(c Credentials) Option {
 	return func(cfg *config) error {
+		if err := c.check(); err != nil {
+			return fmt.Errorf("WithCredentials: %w", err)
+		}
 		cfg.creds = c
 		return nil
 	}
@@ -76,7 +80,11 @@ func WithCredentials(c Credentials) Option {
 
 // WithHTTPClient sets the HTTP client underneath, for its transport (TLS
 // settings, proxies) and redirect policy. The client is copied, never
-// changed; its Timeout is replaced by the per-attempt timeout.
+// changed; its Timeout is replaced by the per-attempt timeout. A nil
+// Transport means http.DefaultTransport as it is at each call, as for
+// http.DefaultClient: http.DefaultClient itself works, and so does a
+// mock that replaces http.DefaultTransport (gock.New). The client never
+// closes the idle connections of the caller's transport.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(cfg *config) error {
 		if hc == nil {
@@ -126,8 +134,8 @@ func WithLogger(l *slog.Logger) Option {
 // WithUserAgent sets the User-Agent header. Default: DefaultUserAgent.
 func WithUserAgent(ua string) Option {
 	return func(cfg *config) error {
-		if ua == "" || strings.ContainsAny(ua, "\r\n") {
-			return errors.New("WithUserAgent: empty or multi-line user agent")
+		if ua == "" || !validHeaderValue(ua) {
+			return errors.New("WithUserAgent: empty, or holds CR, LF, NUL or another control character")
 		}
 		cfg.userAgent = ua
 		return nil
@@ -159,7 +167,17 @@ func WithMaxResponseBytes(n int64) Option {
 // NewClient returns a client for the server at baseURL, such as
 // "https://chat.example.com" or, under a sub-path,
 // "https://example.com/chat". It rejects a URL that is not absolute http
-// or https with a host, and any invalid option. Nothing is sent.
+// or https with a host ("localhost:3000" lacks its "http://"), one with
+// user info, a query or a fragment, one that ends in /api or /api/v1
+// (the client adds those), and any invalid option. Its errors never show
+// the URL's user info, password or query. Nothing is sent.
+//
+// Without [WithHTTPClient], calls go through http.DefaultTransport as it
+// is at the time of each call, so a mock (gock.New) or a tracing wrapper
+// installed on it before or after NewClient sees them. While it is
+// net/http's standard transport, the client uses a copy of it that keeps
+// more idle connections per server (64), shared by every client of the
+// program.
 func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	base, err := parseBaseURL(baseURL)
 	if err != nil {
@@ -203,14 +221,23 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 }
 
 // parseBaseURL checks that s is an absolute http(s) URL with a host and
-// strips what has no place in a base URL (query, fragment, user info).
+// no user info, query or fragment. Its errors never quote those parts,
+// which may hold a password or a token.
 func parseBaseURL(s string) (*url.URL, error) {
 	if s == "" {
 		return nil, errors.New("rocketchat: empty base URL")
 	}
+	if !strings.Contains(s, "://") {
+		// url.Parse reads "localhost:3000" as scheme "localhost".
+		return nil, fmt.Errorf("rocketchat: base URL %q has no scheme: add http:// or https://", redactRawURL(s))
+	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return nil, fmt.Errorf("rocketchat: invalid base URL: %w", err)
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err // url.Error quotes the whole URL
+		}
+		return nil, fmt.Errorf("rocketchat: invalid base URL %q: %v", redactRawURL(s), err)
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
 	if u.Scheme != "http" && u.Scheme != "https" {
@@ -219,8 +246,19 @@ func parseBaseURL(s string) (*url.URL, error) {
 	if u.Host == "" || u.Hostname() == "" {
 		return nil, fmt.Errorf("rocketchat: base URL %q has no host", redactURL(u))
 	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+	if u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
 		return nil, fmt.Errorf("rocketchat: base URL %q: no user info, query or fragment allowed", redactURL(u))
+	}
+	// The client adds /api/v1/... itself; a base URL that already ends
+	// in it would make every call go to /api/v1/api/v1/... (404).
+	trimmed := strings.TrimRight(u.Path, "/")
+	for _, suffix := range []string{"/api/v1", "/api"} {
+		if strings.HasSuffix(trimmed, suffix) {
+			root := *u
+			root.Path, root.RawPath = strings.TrimSuffix(trimmed, suffix), ""
+			return nil, fmt.Errorf("rocketchat: base URL %q ends in %s: pass the server's root URL, %q; the client adds %s itself",
+				redactURL(u), suffix, redactURL(&root), suffix)
+		}
 	}
 	u.Host = strings.ToLower(u.Host)
 	return u, nil
@@ -231,69 +269,23 @@ func redactURL(u *url.URL) string {
 	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
 }
 
-// newHTTPClient copies the caller's client (or makes one) and installs the
-// per-attempt timeout and the redirect check that keeps credentials on
-// the base URL's origin.
-func (c *Client) newHTTPClient(hc *http.Client, timeout time.Duration) *http.Client {
-	var copied http.Client
-	if hc != nil {
-		copied = *hc
+// redactRawURL shows a URL that did not parse without its query,
+// fragment and user info: cut at the first '?' or '#', and whatever
+// precedes an '@' in the authority replaced by "…".
+func redactRawURL(s string) string {
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		s = s[:i]
 	}
-	if copied.Transport == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.MaxIdleConnsPerHost = 64
-		copied.Transport = t
+	scheme, rest := "", s
+	if i := strings.Index(s, "://"); i >= 0 {
+		scheme, rest = s[:i+3], s[i+3:]
 	}
-	copied.Timeout = timeout
-	next := copied.CheckRedirect
-	copied.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if !sameOrigin(req.URL, c.origin) {
-			for _, h := range secretHeaders {
-				req.Header.Del(h)
-			}
-			// A 307 or 308 would send the body again: a login's
-			// password or 2FA code, or a caller's payload. Such a hop
-			// is not made; the redirect answer is returned instead.
-			if req.Body != nil && req.Body != http.NoBody {
-				return http.ErrUseLastResponse
-			}
-		}
-		if next != nil {
-			return next(req, via)
-		}
-		if len(via) >= 10 {
-			return retry.ErrTooManyRedirects
-		}
-		return nil
+	authority, path := rest, ""
+	if i := strings.IndexByte(rest, '/'); i >= 0 && scheme != "" {
+		authority, path = rest[:i], rest[i:]
 	}
-	return &copied
-}
-
-// secretHeaders are the headers that must never leave the base URL's
-// origin.
-var secretHeaders = []string{headerUserID, headerAuthToken, header2FACode, header2FAMethod, "Authorization", "Cookie"}
-
-const (
-	headerUserID    = "X-User-Id"
-	headerAuthToken = "X-Auth-Token"
-	header2FACode   = "X-2fa-Code"
-	header2FAMethod = "X-2fa-Method"
-)
-
-// sameOrigin compares scheme, host and port, with the scheme's default
-// port filled in.
-func sameOrigin(u, origin *url.URL) bool {
-	return strings.EqualFold(u.Scheme, origin.Scheme) &&
-		strings.EqualFold(u.Hostname(), origin.Hostname()) &&
-		portOf(u) == portOf(origin)
-}
-
-func portOf(u *url.URL) string {
-	if p := u.Port(); p != "" {
-		return p
+	if i := strings.LastIndexByte(authority, '@'); i >= 0 {
+		authority = "…@" + authority[i+1:]
 	}
-	if strings.EqualFold(u.Scheme, "https") {
-		return "443"
-	}
-	return "80"
+	return scheme + authority + path
 }

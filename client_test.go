@@ -73,6 +73,34 @@ func TestNewClientRejectsBadBaseURL(t *testing.T) {
 	}
 }
 
+// TestNewClientBaseURLErrorsSayWhatToPass: a URL without a scheme, or
+// one that already ends in what the client adds, is refused with an
+// error that says what to pass instead.
+func TestNewClientBaseURLErrorsSayWhatToPass(t *testing.T) {
+	for u, want := range map[string]string{
+		"localhost:3000":                        `"localhost:3000" has no scheme: add http:// or https://`,
+		"chat.example.com":                      `"chat.example.com" has no scheme: add http:// or https://`,
+		"https://chat.example.com/api":          `ends in /api: pass the server's root URL, "https://chat.example.com"`,
+		"https://chat.example.com/api/":         `ends in /api: pass the server's root URL, "https://chat.example.com"`,
+		"https://chat.example.com/api/v1":       `ends in /api/v1: pass the server's root URL, "https://chat.example.com"`,
+		"https://chat.example.com/api/v1/":      `ends in /api/v1: pass the server's root URL, "https://chat.example.com"`,
+		"https://example.com/chat/api/v1/":      `ends in /api/v1: pass the server's root URL, "https://example.com/chat"`,
+		"http://user:pw@chat.example.com/?q=1":  `"http://chat.example.com/": no user info, query or fragment allowed`,
+		"http://user:pw@chat.example.com:x/?q=": `invalid base URL "http://…@chat.example.com:x/": invalid port`,
+	} {
+		_, err := rocketchat.NewClient(u)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("NewClient(%q) = %v, want an error saying %s", u, err, want)
+		}
+	}
+	// A sub-path that merely contains "api" is a sub-path.
+	for _, u := range []string{"https://example.com/apis", "https://example.com/api/v1x", "https://api.example.com", "https://example.com/api/chat"} {
+		if _, err := rocketchat.NewClient(u); err != nil {
+			t.Errorf("NewClient(%q): %v", u, err)
+		}
+	}
+}
+
 func TestNewClientRejectsBadOptions(t *testing.T) {
 	for name, opt := range map[string]rocketchat.Option{
 		"zero timeout":         rocketchat.WithTimeout(0),
@@ -511,8 +539,11 @@ func TestLoggerNeverShowsSecrets(t *testing.T) {
 func TestCredentialsNeverPrint(t *testing.T) {
 	creds := rocketchat.Credentials{UserID: "u1", Token: "tok-SECRET"}
 	wrapped := struct{ C rocketchat.Credentials }{creds}
-	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
-		for _, v := range []any{creds, &creds, wrapped} {
+	held := []any{creds, &creds, wrapped, &wrapped, []rocketchat.Credentials{creds}, []*rocketchat.Credentials{&creds},
+		[1]rocketchat.Credentials{creds}, map[string]rocketchat.Credentials{"k": creds}, map[rocketchat.Credentials]int{creds: 1},
+		struct{ P *rocketchat.Credentials }{&creds}, []any{creds}}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%o", "%t", "%e", "%c", "%U", "%10.3v", "%-+#v"} {
+		for _, v := range held {
 			if s := fmt.Sprintf(verb, v); strings.Contains(s, "SECRET") || strings.Contains(s, "746f6b") {
 				t.Errorf("Sprintf(%s) = %s", verb, s)
 			}
@@ -525,10 +556,34 @@ func TestCredentialsNeverPrint(t *testing.T) {
 	if strings.Contains(buf.String(), "SECRET") || !strings.Contains(buf.String(), "u1") {
 		t.Errorf("slog: %s", buf.String())
 	}
+	// %p of a pointer is its address.
+	if s := fmt.Sprintf("%p", &creds); strings.Contains(s, "SECRET") {
+		t.Errorf("Sprintf(%%p, &creds) = %s", s)
+	}
 	c := newClient(t, "http://chat.test", rocketchat.WithCredentials(creds))
 	for _, verb := range []string{"%v", "%+v", "%#v"} {
 		if s := fmt.Sprintf(verb, c); strings.Contains(s, "SECRET") {
 			t.Errorf("Sprintf(%s, client) shows the token: %s", verb, s)
+		}
+	}
+}
+
+// TestCredentialsPrintLimits pins the cases that Credentials' doc
+// comment names as printing the token, where fmt never calls Format: if
+// fmt changes, the promise can widen. The format strings are variables:
+// go vet flags these misuses when they are constants.
+func TestCredentialsPrintLimits(t *testing.T) {
+	creds := rocketchat.Credentials{UserID: "u1", Token: "tok-SECRET"}
+	pVerb, wVerb, vVerb := "%p", "%w", "%v"
+	for name, s := range map[string]string{
+		"%p of the value":            fmt.Sprintf(pVerb, creds),
+		"%w of the value":            fmt.Sprintf(wVerb, creds),
+		"%w of a pointer":            fmt.Sprintf(wVerb, &creds),
+		"Errorf %w of the value":     fmt.Errorf(wVerb, creds).Error(),
+		"an unexported struct field": fmt.Sprintf(vVerb, struct{ c rocketchat.Credentials }{creds}),
+	} {
+		if !strings.Contains(s, "SECRET") {
+			t.Errorf("%s: %s; fmt now hides the token here, and Credentials' doc can say so", name, s)
 		}
 	}
 }

@@ -15,6 +15,8 @@
 //	instances, err := c.Instances(ctx)
 //
 // A server under a sub-path works as it is: "https://example.com/chat".
+// Pass the server's root URL: one that ends in /api or /api/v1 is
+// refused, as is one without "http://" or "https://".
 // Every method takes a context, which bounds the whole call, retries
 // included; [WithTimeout] bounds each attempt.
 //
@@ -65,8 +67,11 @@
 //
 // [Client.SetCredentials] may be called while other goroutines use the
 // client; no request ever carries the user ID of one pair and the token of
-// another. The token never prints: [Credentials] redacts it for every fmt
-// verb and slog handler.
+// another. The token does not print: [Credentials] redacts it for every
+// fmt verb but %p and %w (which go vet flags), and for slog's text
+// handler; see [Credentials] for the exceptions. Credentials holding CR,
+// LF or NUL are refused by [WithCredentials]; set with
+// [Client.SetCredentials], they make each call fail before sending.
 //
 // # Two-factor authentication
 //
@@ -116,7 +121,10 @@
 // call) is a new request with its own 1 + max: a call sends at most
 // 4 × (1 + max) requests. Besides, net/http itself resends a GET (never a
 // POST) on a new connection when a kept-alive one closes before any
-// answer.
+// answer. No other resend happens below the client: a POST reaches the
+// transport without the means to rewind its body, and a second send of
+// one round trip on an HTTP/2 connection (which net/http makes after a
+// stream reset) is stopped and left to the retry policy.
 //
 // After a 429 the client waits until the rate-limit window reopens, as
 // X-RateLimit-Reset says, measured on the server's clock (its Date
@@ -130,15 +138,23 @@
 // Credentials and 2FA headers go only to the base URL's scheme, host and
 // port: a redirect elsewhere, or from https to http, drops them, and a
 // 307 or 308 that would carry a request body there (a login's password)
-// is not followed: the call fails with the redirect as [*Error]. The
+// is not followed: the call fails with the redirect as [*Error]. A
+// redirect to another origin carries no Referer (net/http's holds the
+// previous URL with its query). The
 // optional logger ([WithLogger]) records method, endpoint, attempt,
 // status and duration at debug level, never headers, bodies or queries.
 // Every answer is read through a size bound and closed; error pages are
-// drained so that connections are reused.
+// drained so that connections are reused. The idle connections of a
+// caller's transport are never closed by the client.
 //
 // # Testing
 //
 // Package [github.com/go-rocketchat/rocketchat/rocketchattest] is an
 // in-process fake Rocket.Chat server of any generation, for your own
-// tests.
+// tests. Mocks of http.DefaultTransport (gock.New) and wrappers installed
+// on it apply to a client built without an *http.Client, before or after
+// [NewClient]: it uses the default transport as it is at each call.
+// A gock mock answers once, and the client repeats a failed GET: mock
+// each attempt (.Times) or turn retries off with WithRetry(0, 0, 0).
+// The README's "Testing your code" has the recipes.
 package rocketchat

@@ -8,6 +8,7 @@ require (
 	github.com/hashicorp/go-retryablehttp v0.7.8
 	github.com/pquerna/otp v1.5.0
 	go.uber.org/goleak v1.3.0
+	golang.org/x/term v0.48.0
 	gopkg.in/h2non/gock.v1 v1.1.2
 )
 
@@ -16,5 +17,4 @@ require (
 	github.com/h2non/parth v0.0.0-20190131123155-b4df798d6542 // indirect
 	github.com/hashicorp/go-cleanhttp v0.5.2 // indirect
 	golang.org/x/sys v0.50.0 // indirect
-	golang.org/x/term v0.48.0 // indirect
 )

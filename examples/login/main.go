@@ -45,6 +45,9 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) error {
 	showToken := fs.Bool("show-token", false, "print the new auth token, to reuse it")
 	logout := fs.Bool("logout", false, "log out again at the end, ending the new token")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil // -h, -help, --help: the usage is the answer
+		}
 		return err
 	}
 	if *serverURL == "" || *user == "" {

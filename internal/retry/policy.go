@@ -16,6 +16,11 @@ import (
 // so it is never retried.
 var ErrTooManyRedirects = errors.New("stopped after 10 redirects")
 
+// ErrInvalidHeader is returned, wrapped, for a request with a header value
+// that cannot be sent (a control character such as CR, LF or NUL). The
+// same request fails the same way every time, so it is never retried.
+var ErrInvalidHeader = errors.New("value holds CR, LF, NUL or another control character")
+
 // Retryable reports whether a request with the given method may be sent
 // again after an attempt that ended with status (0 when there was no
 // response) or with the transport error err.
@@ -30,21 +35,21 @@ func Retryable(method string, status int, err error) bool {
 		if permanent(err) {
 			return false
 		}
-		return idempotent(method) || neverConnected(err)
+		return Idempotent(method) || neverConnected(err)
 	}
 	switch status {
 	case http.StatusTooManyRequests:
 		return true
 	case http.StatusInternalServerError, http.StatusBadGateway,
 		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return idempotent(method)
+		return Idempotent(method)
 	}
 	return false
 }
 
-// idempotent reports whether repeating the method cannot do harm
+// Idempotent reports whether repeating the method cannot do harm
 // (RFC 9110, section 9.2.2).
-func idempotent(method string) bool {
+func Idempotent(method string) bool {
 	switch method {
 	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:
 		return true
@@ -66,7 +71,7 @@ func neverConnected(err error) bool {
 // permanent reports errors that the same request will meet again:
 // certificate problems, redirect loops and malformed requests.
 func permanent(err error) bool {
-	if errors.Is(err, ErrTooManyRedirects) {
+	if errors.Is(err, ErrTooManyRedirects) || errors.Is(err, ErrInvalidHeader) {
 		return true
 	}
 	var verifyErr *tls.CertificateVerificationError

@@ -19,6 +19,7 @@ func TestRetryable(t *testing.T) {
 	timeout := &url.Error{Op: "Get", URL: "http://x", Err: context.DeadlineExceeded}
 	cert := &url.Error{Op: "Get", URL: "https://x", Err: x509.UnknownAuthorityError{}}
 	loop := &url.Error{Op: "Get", URL: "http://x", Err: ErrTooManyRedirects}
+	header := &url.Error{Op: "Post", URL: "http://x", Err: fmt.Errorf("header X-Auth-Token: %w", ErrInvalidHeader)}
 
 	tests := []struct {
 		method string
@@ -47,6 +48,7 @@ func TestRetryable(t *testing.T) {
 		{"GET", 0, timeout, true},
 		{"GET", 0, cert, false},
 		{"GET", 0, loop, false},
+		{"GET", 0, header, false},
 		// POST: only when it provably never ran.
 		{"POST", 429, nil, true},
 		{"POST", 500, nil, false},
@@ -59,6 +61,7 @@ func TestRetryable(t *testing.T) {
 		{"POST", 0, eof, false},
 		{"POST", 0, timeout, false},
 		{"POST", 0, cert, false},
+		{"POST", 0, header, false},
 		{"PATCH", 503, nil, false},
 		{"PATCH", 429, nil, true},
 	}

@@ -1,0 +1,213 @@
+package rocketchat_test
+
+// The code of the README's "Testing your code" section, as it stands
+// there, so that it compiles and runs with every go test. gock is global:
+// no t.Parallel.
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"gopkg.in/h2non/gock.v1"
+
+	"github.com/go-rocketchat/rocketchat"
+	"github.com/go-rocketchat/rocketchat/rocketchattest"
+)
+
+// README: rocketchattest.
+func TestInstancesOnFakeServer(t *testing.T) {
+	srv := rocketchattest.NewServer(
+		rocketchattest.WithVersion("8.8.1"),
+		rocketchattest.WithUser(rocketchattest.User{Username: "admin", Password: "secret", Roles: []string{"admin"}}),
+	)
+	t.Cleanup(srv.Close)
+	userID, token := srv.PersonalAccessToken("admin")
+
+	c, err := rocketchat.NewClient(srv.URL,
+		rocketchat.WithCredentials(rocketchat.Credentials{UserID: userID, Token: token}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Instances(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(srv.Instances(), got); diff != "" {
+		t.Errorf("Instances (-want +got):\n%s", diff)
+	}
+}
+
+// README: a /me answer as Rocket.Chat sends it.
+const meJSON = `{"_id":"aobEdbYhXfu5hkeqG","username":"alice","name":"Alice",
+"emails":[{"address":"alice@example.com","verified":true}],"status":"online",
+"statusConnection":"online","utcOffset":1,"active":true,"roles":["user"],
+"settings":{"preferences":{}},"avatarUrl":"https://chat.example.com/avatar/alice","success":true}`
+
+var wantAlice = &rocketchat.User{
+	ID: "aobEdbYhXfu5hkeqG", Username: "alice", Name: "Alice",
+	Emails: []rocketchat.Email{{Address: "alice@example.com", Verified: true}},
+	Status: "online", StatusConnection: "online", UTCOffset: 1, Active: true,
+	Roles: []string{"user"}, AvatarURL: "https://chat.example.com/avatar/alice",
+}
+
+// README: gock, global.
+func TestMeWithGock(t *testing.T) {
+	defer gock.Off()
+	gock.New("https://chat.example.com").
+		Get("/api/v1/me").
+		MatchHeader("X-Auth-Token", "^my-token$").
+		Reply(200).
+		BodyString(meJSON)
+
+	c, err := rocketchat.NewClient("https://chat.example.com",
+		rocketchat.WithCredentials(rocketchat.Credentials{UserID: "aobEdbYhXfu5hkeqG", Token: "my-token"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	me, err := c.Me(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(wantAlice, me); diff != "" {
+		t.Errorf("Me (-want +got):\n%s", diff)
+	}
+	if !gock.IsDone() {
+		t.Error("the mock was not called")
+	}
+}
+
+// README: gock on a client of one's own.
+func TestMeWithGockClient(t *testing.T) {
+	defer gock.Off()
+	hc := &http.Client{}
+	gock.InterceptClient(hc)
+	gock.New("https://chat.example.com").Get("/api/v1/me").Reply(200).BodyString(meJSON)
+
+	c, err := rocketchat.NewClient("https://chat.example.com", rocketchat.WithHTTPClient(hc),
+		rocketchat.WithCredentials(rocketchat.Credentials{UserID: "aobEdbYhXfu5hkeqG", Token: "my-token"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Me(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !gock.IsDone() {
+		t.Error("the mock was not called")
+	}
+}
+
+// README: retries and single-use mocks.
+func TestUnavailableWithGock(t *testing.T) {
+	defer gock.Off()
+	gock.New("https://chat.example.com").Get("/api/v1/me").
+		Times(4). // the first attempt and 3 repeats
+		Reply(503).BodyString(`{"success":false,"error":"Service unavailable"}`)
+
+	c, err := rocketchat.NewClient("https://chat.example.com",
+		rocketchat.WithRetry(3, time.Millisecond, time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Me(context.Background())
+	var e *rocketchat.Error
+	if !errors.As(err, &e) || e.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("err = %v, want a 503", err)
+	}
+	if !gock.IsDone() {
+		t.Error("not every attempt was made")
+	}
+}
+
+// README: httptest.
+func TestMeWithHTTPTest(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/v1/me" || r.Header.Get("X-Auth-Token") != "my-token" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, meJSON)
+	}))
+	t.Cleanup(srv.Close)
+
+	c, err := rocketchat.NewClient(srv.URL,
+		rocketchat.WithCredentials(rocketchat.Credentials{UserID: "aobEdbYhXfu5hkeqG", Token: "my-token"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	me, err := c.Me(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(wantAlice, me); diff != "" {
+		t.Errorf("Me (-want +got):\n%s", diff)
+	}
+}
+
+// TestReadmeSingleUseMockClaims checks what the README says of a mocked
+// 503 without Times: the repeat finds no mock, and the call ends with
+// gock's error; with WithRetry(0, 0, 0) one mock is enough.
+func TestReadmeSingleUseMockClaims(t *testing.T) {
+	defer gock.Off()
+	mock503 := func() {
+		gock.New("https://chat.example.com").Get("/api/v1/me").
+			Reply(503).BodyString(`{"success":false,"error":"Service unavailable"}`)
+	}
+	mock503()
+	c, err := rocketchat.NewClient("https://chat.example.com", rocketchat.WithRetry(3, time.Millisecond, time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Me(context.Background()); err == nil || !strings.Contains(err.Error(), "gock: cannot match any request") {
+		t.Errorf("err = %v, want gock's \"cannot match any request\"", err)
+	}
+
+	mock503()
+	c, err = rocketchat.NewClient("https://chat.example.com", rocketchat.WithRetry(0, 0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e *rocketchat.Error
+	if _, err := c.Me(context.Background()); !errors.As(err, &e) || e.StatusCode != 503 {
+		t.Errorf("err = %v, want the 503", err)
+	}
+	if !gock.IsDone() {
+		t.Error("the mock was not called")
+	}
+}
+
+// TestReadmeCodeIsTested: every Go block of the README's testing
+// section stands in this file as it is.
+func TestReadmeCodeIsTested(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	self, err := os.ReadFile("readme_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "## Testing your code")
+	if !ok {
+		t.Fatal("README.md has no testing section")
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	blocks := strings.Split(section, "```go\n")[1:]
+	if len(blocks) < 5 {
+		t.Fatalf("%d Go blocks in the testing section, want at least 5", len(blocks))
+	}
+	for _, b := range blocks {
+		code, _, _ := strings.Cut(b, "```")
+		if !strings.Contains(string(self), code) {
+			t.Errorf("README block not in readme_test.go as it is:\n%s", code)
+		}
+	}
+}
