@@ -122,6 +122,9 @@ type wireReaction struct {
 	Usernames []string `json:"usernames"`
 }
 
+// toMessage converts one item of a list of messages.
+func toMessage(w *wireMessage) (Message, error) { return w.message(), nil }
+
 func (w *wireMessage) message() Message {
 	m := Message{
 		ID: w.ID, RoomID: w.RoomID, Text: w.Text, Sender: w.Sender,

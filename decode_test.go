@@ -106,3 +106,41 @@ func TestMeRejectsAnswerWithoutUser(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodedSizeBoundedForPages: the paging calls' lists have the same
+// bound as the instances list: a cap-sized page of empty users ends the
+// walk with ErrResponseTooLarge within a small multiple of the cap.
+func TestDecodedSizeBoundedForPages(t *testing.T) {
+	const limit = 1 << 20
+	var b bytes.Buffer
+	b.WriteString(`{"users":[{}`)
+	for b.Len() < limit-100 {
+		b.WriteString(`,{}`)
+	}
+	b.WriteString(`],"count":100,"offset":0,"total":100,"success":true}`)
+	srv, n := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(b.Bytes())
+	})
+	c := faultClient(t, srv.URL, rocketchat.WithMaxResponseBytes(limit))
+	var err error
+	users := 0
+	alloc := allocatedDuring(func() {
+		for _, e := range c.Users(context.Background()) {
+			if e != nil {
+				err = e
+				break
+			}
+			users++
+		}
+	})
+	if !errors.Is(err, rocketchat.ErrResponseTooLarge) || users != 0 {
+		t.Errorf("walk gave %d users and %v, want ErrResponseTooLarge first", users, err)
+	}
+	if alloc > 8*limit && !raceEnabled {
+		t.Errorf("the walk allocated %d KiB for a %d KiB page", alloc>>10, b.Len()>>10)
+	}
+	if got := n.Load(); got != 1 {
+		t.Errorf("%d requests, want 1", got)
+	}
+}

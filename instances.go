@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"reflect"
-	"slices"
 	"strconv"
 	"time"
 
@@ -110,7 +108,7 @@ type OS struct {
 // it the call fails with [ErrForbidden]; without valid credentials, with
 // [ErrUnauthorized]; on servers older than 3.10, with [ErrNotFound].
 func (c *Client) Instances(ctx context.Context) ([]Instance, error) {
-	out := instancesResponse{Instances: instanceList{max: maxItems[Instance](c.maxBytes)}}
+	out := instancesResponse{Instances: newList(c.maxBytes, (*instanceItem).instance)}
 	r := &request{method: http.MethodGet, endpoint: "v1/instances.get"}
 	if err := c.do(ctx, r, &out); err != nil {
 		return nil, err
@@ -124,65 +122,7 @@ func (c *Client) Instances(ctx context.Context) ([]Instance, error) {
 // instancesResponse is the answer of GET /api/v1/instances.get.
 type instancesResponse struct {
 	verdict   `json:",inline"`
-	Instances instanceList `json:"instances"`
-}
-
-// instanceList decodes the instances array one item at a time through a
-// single wire item, and refuses more than max items, so that an answer
-// of many tiny items cannot make the call allocate far more than the
-// answer's size bound.
-type instanceList struct {
-	items []Instance // nil until an array was read
-	max   int
-}
-
-// UnmarshalJSONFrom implements [json.UnmarshalerFrom].
-func (l *instanceList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	tok, err := dec.ReadToken()
-	if err != nil {
-		return err
-	}
-	switch tok.Kind() {
-	case 'n':
-		return nil
-	case '[':
-	default:
-		return errors.New("instances: want an array, got " + tok.Kind().String())
-	}
-	l.items = []Instance{}
-	item := new(instanceItem)
-	for dec.PeekKind() != ']' {
-		if len(l.items) >= l.max {
-			return ErrResponseTooLarge
-		}
-		*item = instanceItem{}
-		if err := json.UnmarshalDecode(dec, item, wireOptions); err != nil {
-			return err
-		}
-		in, err := item.instance()
-		if err != nil {
-			return fmt.Errorf("instances[%d]: %w", len(l.items), err)
-		}
-		if len(l.items) == cap(l.items) {
-			// Double: append grows large slices by a quarter, which
-			// would allocate five times the final size on the way.
-			l.items = slices.Grow(l.items, len(l.items)+1)
-		}
-		l.items = append(l.items, in)
-	}
-	_, err = dec.ReadToken()
-	return err
-}
-
-// decodedBudget is how many times the size bound of an answer
-// ([WithMaxResponseBytes]) the values decoded from it may take. Real
-// answers take about half their size once decoded.
-const decodedBudget = 1
-
-// maxItems is how many values of type T a list in one answer may hold.
-func maxItems[T any](maxBytes int64) int {
-	size := int64(reflect.TypeFor[T]().Size())
-	return int(min(decodedBudget*maxBytes/size, math.MaxInt32))
+	Instances list[instanceItem, Instance] `json:"instances"`
 }
 
 // The wire form of an instances.get item, as plain tagged structs.

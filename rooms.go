@@ -69,13 +69,8 @@ func (w *wireRoom) room() Room {
 	}
 }
 
-func rooms(ws []wireRoom) []Room {
-	rs := make([]Room, len(ws))
-	for i := range ws {
-		rs[i] = ws[i].room()
-	}
-	return rs
-}
+// toRoom converts one item of a list of rooms.
+func toRoom(w *wireRoom) (Room, error) { return w.room(), nil }
 
 // roomAnswer is the answer of rooms.info and im.create.
 type roomAnswer struct {
@@ -125,14 +120,14 @@ func (c *Client) roomInfo(ctx context.Context, query url.Values) (*Room, error) 
 // Rooms returns the rooms the user has joined (GET /api/v1/rooms.get), in
 // one answer: the server does not page it.
 func (c *Client) Rooms(ctx context.Context) ([]Room, error) {
-	var out struct {
+	out := struct {
 		verdict `json:",inline"`
-		Update  []wireRoom `json:"update"`
-	}
+		Update  list[wireRoom, Room] `json:"update"`
+	}{Update: newList(c.maxBytes, toRoom)}
 	if err := c.get(ctx, "v1/rooms.get", nil, &out); err != nil {
 		return nil, err
 	}
-	return rooms(out.Update), nil
+	return out.Update.items, nil
 }
 
 // Channels walks the workspace's public channels (GET
@@ -143,13 +138,13 @@ func (c *Client) Channels(ctx context.Context) iter.Seq2[Room, error] {
 	return paged(ctx, "Channels", nil, func(ctx context.Context, q url.Values) ([]Room, int, error) {
 		out := struct {
 			verdict  `json:",inline"`
-			Channels []wireRoom `json:"channels"`
-			Total    int        `json:"total"`
-		}{Total: -1}
+			Channels list[wireRoom, Room] `json:"channels"`
+			Total    int                  `json:"total"`
+		}{Channels: newList(c.maxBytes, toRoom), Total: -1}
 		if err := c.get(ctx, "v1/channels.list", q, &out); err != nil {
 			return nil, 0, err
 		}
-		return rooms(out.Channels), out.Total, nil
+		return out.Channels.items, out.Total, nil
 	})
 }
 
@@ -179,17 +174,14 @@ func (c *Client) History(ctx context.Context, roomID string) iter.Seq2[Message, 
 				q["latest"] = []string{latest}
 				q["inclusive"] = []string{"true"}
 			}
-			var out struct {
+			out := struct {
 				verdict  `json:",inline"`
-				Messages []wireMessage `json:"messages"`
-			}
+				Messages list[wireMessage, Message] `json:"messages"`
+			}{Messages: newList(c.maxBytes, toMessage)}
 			if err := c.get(ctx, endpoint, q, &out); err != nil {
 				return nil, 0, err
 			}
-			ms := make([]Message, len(out.Messages))
-			for i := range out.Messages {
-				ms[i] = out.Messages[i].message()
-			}
+			ms := out.Messages.items
 			if latest == "" && len(ms) > 0 {
 				latest = ms[0].Timestamp.UTC().Format(isoMillis)
 			}

@@ -50,12 +50,12 @@ func (c *Client) Users(ctx context.Context) iter.Seq2[User, error] {
 	return paged(ctx, "Users", nil, func(ctx context.Context, q url.Values) ([]User, int, error) {
 		out := struct {
 			verdict `json:",inline"`
-			Users   []User `json:"users"`
-			Total   int    `json:"total"`
-		}{Total: -1}
+			Users   list[User, User] `json:"users"`
+			Total   int              `json:"total"`
+		}{Users: newList(c.maxBytes, same[User]), Total: -1}
 		if err := c.get(ctx, "v1/users.list", q, &out); err != nil {
 			return nil, 0, err
 		}
-		return out.Users, out.Total, nil
+		return out.Users.items, out.Total, nil
 	})
 }
