@@ -45,6 +45,38 @@ func TestInstancesOnFakeServer(t *testing.T) {
 	}
 }
 
+// README: a bot's test against the fake alone.
+func TestBotPostsWelcome(t *testing.T) {
+	srv := rocketchattest.NewServer(
+		rocketchattest.WithUser(rocketchattest.User{Username: "greeter", Roles: []string{"bot"}}),
+	)
+	t.Cleanup(srv.Close)
+	userID, token := srv.PersonalAccessToken("greeter")
+	c, err := rocketchat.NewClient(srv.URL,
+		rocketchat.WithCredentials(rocketchat.Credentials{UserID: userID, Token: token}))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The code under test posts a message...
+	posted, err := c.PostMessage(context.Background(), rocketchat.NewMessage{Channel: "#general", Text: "Welcome!"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// ...which reads back as it was posted...
+	got, err := c.Message(context.Background(), posted.ID)
+	if err != nil || got.Text != "Welcome!" || got.Sender.Username != "greeter" {
+		t.Fatalf("read back %+v, %v", got, err)
+	}
+
+	// ...and the server saw exactly one post, with the text in its body.
+	calls := srv.Calls("v1/chat.postMessage")
+	if len(calls) != 1 || calls[0].Status != http.StatusOK || !strings.Contains(string(calls[0].Body), `"text":"Welcome!"`) {
+		t.Errorf("chat.postMessage calls: %+v", calls)
+	}
+}
+
 // README: a /me answer as Rocket.Chat sends it.
 const meJSON = `{"_id":"aobEdbYhXfu5hkeqG","username":"alice","name":"Alice",
 "emails":[{"address":"alice@example.com","verified":true}],"status":"online",
