@@ -44,6 +44,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	history := fs.Int("history", 10, "how many of the newest messages to list")
 	timeout := fs.Duration("timeout", 30*time.Second, "time limit for the whole run, retries included")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil // -h, -help, --help: the usage is the answer
+		}
 		return err
 	}
 
