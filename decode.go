@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -90,7 +91,9 @@ func (env *envelope) failed() bool {
 // decode reads a 2xx answer and decodes it into out (nil: the verdict
 // only). A body that says the call failed is an *Error.
 func (c *Client) decode(r *request, resp *http.Response, out any) error {
-	data, err := readBody(resp, c.maxBytes)
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	defer putBodyBuffer(buf)
+	data, err := readBody(resp, c.maxBytes, buf)
 	if err != nil {
 		return invalidResponse(r.method, r.path(c), resp.StatusCode, err)
 	}
@@ -130,31 +133,42 @@ var (
 	errSuccessNotBool = errors.New(`"success" is not a boolean`)
 )
 
-// readBody reads a whole body of at most max bytes. A body cut short
-// (shorter than its Content-Length, or a connection that ended) is an
-// error even if what arrived would parse.
-func readBody(resp *http.Response, max int64) ([]byte, error) {
+// readBody reads a whole body of at most max bytes into buf. A body cut
+// short (shorter than its Content-Length, or a connection that ended) is
+// an error even if what arrived would parse.
+func readBody(resp *http.Response, max int64, buf *bytes.Buffer) ([]byte, error) {
 	if resp.ContentLength > max {
 		return nil, ErrResponseTooLarge
 	}
 	if resp.ContentLength >= 0 {
-		data := make([]byte, resp.ContentLength)
-		if _, err := io.ReadFull(resp.Body, data); err != nil {
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			return nil, err
-		}
-		return data, nil
+		buf.Grow(int(resp.ContentLength))
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
-	if err != nil {
+	n, err := buf.ReadFrom(io.LimitReader(resp.Body, max+1))
+	switch {
+	case err != nil:
 		return nil, err
-	}
-	if int64(len(data)) > max {
+	case n > max:
 		return nil, ErrResponseTooLarge
+	case resp.ContentLength >= 0 && n != resp.ContentLength:
+		return nil, io.ErrUnexpectedEOF
 	}
-	return data, nil
+	return buf.Bytes(), nil
+}
+
+// bodyBuffers keep the buffers answers are read into from one call to
+// the next: decoding copies what it keeps, so nothing points into a
+// buffer once its call has decoded it.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuffer is the largest buffer kept for the next call, so that
+// one huge answer does not stay in memory for good.
+const maxPooledBuffer = 1 << 20
+
+func putBodyBuffer(buf *bytes.Buffer) {
+	if buf.Cap() <= maxPooledBuffer {
+		buf.Reset()
+		bodyBuffers.Put(buf)
+	}
 }
 
 // invalidResponse wraps a 2xx answer that could not be read or decoded.
