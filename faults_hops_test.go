@@ -235,3 +235,29 @@ func TestFaultsCallerPoolLeftAlone(t *testing.T) {
 		t.Errorf("the neighbour saw %d connections, want 1: its idle connection was closed", n)
 	}
 }
+
+// TestFaultsLoginAnsweredElsewhere: a login that the base URL's server
+// redirects (303) to another origin, which answers with credentials of
+// its own, fails; the client keeps what it had and sends nothing on.
+func TestFaultsLoginAnsweredElsewhere(t *testing.T) {
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"status":"success","data":{"userId":"evil","authToken":"evil-token","me":{"_id":"evil","username":"admin"}}}`)
+	}))
+	t.Cleanup(other.Close)
+	srv, n := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/api/v1/login", http.StatusSeeOther)
+	})
+	held := rocketchat.Credentials{UserID: "u1", Token: "t1"}
+	c := faultClient(t, srv.URL, rocketchat.WithCredentials(held))
+	u, err := c.Login(context.Background(), "admin", "secret")
+	if !errors.Is(err, rocketchat.ErrInvalidResponse) {
+		t.Fatalf("Login = %+v, %v; want ErrInvalidResponse", u, err)
+	}
+	if got := c.Credentials(); got != held {
+		t.Errorf("credentials after the login: %v, want %v kept", got, held)
+	}
+	if got := n.Load(); got != 1 {
+		t.Errorf("the base URL's server got %d requests, want 1", got)
+	}
+}
