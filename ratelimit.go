@@ -94,9 +94,10 @@ type window struct {
 	// open: reset has passed and a new window is counting, whose end no
 	// answer has told yet.
 	open bool
-	// sent counts the calls sent into the window being counted, flying
-	// those whose call has not ended.
-	sent, flying int
+	// left is how many more calls this client may send into the window
+	// being counted: the server's word less the calls sent since; flying
+	// counts the calls sent and not ended.
+	left, flying int
 	// changed is closed, and replaced, whenever the state above changes,
 	// to wake the calls waiting for it.
 	changed chan struct{}
@@ -137,7 +138,9 @@ func (l *limits) record(endpoint string, status int, h http.Header, received tim
 		// window then allows at least this many.
 		limit = remaining + 1
 	}
-	reset := l.clock.toLocal(resetMs, h.Get("Date"), received)
+	// The server counts a call made in the reset's own millisecond into
+	// the old window: the new one starts a millisecond later.
+	reset := l.clock.toLocal(resetMs+1, h.Get("Date"), received)
 	v, _ := l.windows.LoadOrStore(endpoint, &window{changed: make(chan struct{})})
 	v.(*window).update(limit, remaining, resetMs, reset)
 }
@@ -159,18 +162,25 @@ func (w *window) update(limit, remaining int, resetMs int64, reset time.Time) {
 	defer w.mu.Unlock()
 	switch {
 	case w.limit == 0 || resetMs > w.resetMs+sameWindow.Milliseconds():
-		// The first word, or a later window. The calls already counted
-		// since the old one ended stay counted; if it ended on the
-		// server before it did here, the calls still in flight may
-		// have landed in the new one.
-		if !w.open {
-			w.sent = w.flying
+		// The first word, or a later window. The calls sent since the
+		// old one ended here stay counted; if it ended on the server
+		// first, the calls still in flight may land in the new one.
+		if w.open {
+			w.left = min(w.left, remaining)
+		} else {
+			w.left = remaining - w.flying
 		}
 		w.open = false
 		w.limit, w.remaining, w.resetMs, w.reset = limit, remaining, resetMs, reset
 	case resetMs >= w.resetMs-sameWindow.Milliseconds():
 		w.limit = limit
 		w.remaining = min(w.remaining, remaining)
+		if w.open {
+			// A late answer of the window that ended here.
+			break
+		}
+		// The calls in flight are already taken off left.
+		w.left = min(w.left, remaining)
 		// Both are on or after the true reset; the earlier is nearer.
 		if reset.Before(w.reset) {
 			w.reset = reset
@@ -197,7 +207,7 @@ func (l *limits) pace(ctx context.Context, endpoint string, waitMax time.Duratio
 		now := time.Now()
 		wait, known := w.waitLocked(now)
 		if wait <= 0 || (!giveUp.IsZero() && !now.Before(giveUp)) {
-			w.sent++
+			w.left--
 			w.flying++
 			w.mu.Unlock()
 			return w.land, nil
@@ -243,15 +253,12 @@ func (w *window) waitLocked(now time.Time) (wait time.Duration, known bool) {
 		return 0, true
 	}
 	if !w.open && !now.Before(w.reset) {
-		// The window ended: the next call opens a new one.
-		w.open, w.sent = true, 0
-	}
-	left := w.limit - w.sent
-	if !w.open {
-		left = min(left, w.remaining)
+		// The window ended: the next call opens a new one. Calls still
+		// in flight may land in it too.
+		w.open, w.left = true, w.limit-w.flying
 	}
 	switch {
-	case left > 0:
+	case w.left > 0:
 		return 0, true
 	case !w.open:
 		return w.reset.Sub(now), true
