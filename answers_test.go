@@ -26,7 +26,7 @@ import (
 
 // This file sends every answer of testdata/answers (the example bodies of
 // Rocket.Chat's OpenAPI definitions, and a few from the server's code)
-// through the generic calls, Get and Post, with every kind of out. What
+// through the generic calls (Get, Post, Put, Delete), with every kind of out. What
 // each call must give is worked out here from the body alone, by the
 // documented rules (Get's and Post's doc comments, Error's field comments,
 // GUARANTEES.md), never by calling the package's own helpers.
@@ -191,20 +191,35 @@ func newCorpusServer(t *testing.T) *corpusServer {
 	return s
 }
 
-// call sends a through Get (GET answers) or Post (any other method) into
-// out, and returns the request the server got and the call's error.
+// call sends a through the generic call of its method (Get, Put, Delete,
+// else Post) into out, and returns the request the server got and the
+// call's error.
 func (s *corpusServer) call(c *rocketchat.Client, a *corpusAnswer, out any) (request string, err error) {
 	s.mu.Lock()
 	s.answer, s.request = a, ""
 	s.mu.Unlock()
-	if a.Method == http.MethodGet {
+	switch a.Method {
+	case http.MethodGet:
 		err = c.Get(context.Background(), a.Endpoint, nil, out)
-	} else {
+	case http.MethodPut:
+		err = c.Put(context.Background(), a.Endpoint, nil, out)
+	case http.MethodDelete:
+		err = c.Delete(context.Background(), a.Endpoint, nil, out)
+	default:
 		err = c.Post(context.Background(), a.Endpoint, nil, out)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.request, err
+}
+
+// genericMethod is the method corpusServer.call sends a with.
+func genericMethod(a *corpusAnswer) string {
+	switch a.Method {
+	case http.MethodGet, http.MethodPut, http.MethodDelete:
+		return a.Method
+	}
+	return http.MethodPost
 }
 
 func TestCorpusAnswersThroughGetAndPost(t *testing.T) {
@@ -213,10 +228,7 @@ func TestCorpusAnswersThroughGetAndPost(t *testing.T) {
 	c := newClient(t, srv.URL, rocketchat.WithRetry(0, 0, 0))
 	for _, a := range loadCorpus(t) {
 		t.Run(strings.TrimSuffix(a.file, ".json"), func(t *testing.T) {
-			method := http.MethodPost
-			if a.Method == http.MethodGet {
-				method = http.MethodGet
-			}
+			method := genericMethod(a)
 			for _, kind := range outKinds {
 				out := kind.new()
 				request, err := srv.call(c, a, out)
@@ -304,7 +316,7 @@ func checkFailure(t *testing.T, kind string, a *corpusAnswer, err error) {
 	wantType, wantMessage := expectedTypeAndMessage(body.ErrorType, body.Error, body.Message)
 	want := errorFields{
 		StatusCode: a.Status,
-		Method:     map[bool]string{true: http.MethodGet, false: http.MethodPost}[a.Method == http.MethodGet],
+		Method:     genericMethod(a),
 		Endpoint:   "/api/" + a.Endpoint,
 		Type:       wantType,
 		Message:    wantMessage,

@@ -44,6 +44,8 @@ type Client struct {
 	retryMax  int
 	waitMin   time.Duration
 	waitMax   time.Duration
+	pacing    bool
+	limits    limits
 }
 
 // Option configures a Client. Options write into a configuration that
@@ -61,6 +63,7 @@ type config struct {
 	userAgent  string
 	twoFactor  TwoFactorHandler
 	maxBytes   int64
+	pacing     bool
 }
 
 // WithCredentials sets the credentials sent with every call: a user ID
@@ -190,6 +193,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		waitMax:   DefaultRetryWaitMax,
 		userAgent: DefaultUserAgent,
 		maxBytes:  DefaultMaxResponseBytes,
+		pacing:    true,
 	}
 	for _, opt := range opts {
 		if opt == nil {
@@ -212,6 +216,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		retryMax:  cfg.retryMax,
 		waitMin:   cfg.waitMin,
 		waitMax:   cfg.waitMax,
+		pacing:    cfg.pacing,
 	}
 	if !cfg.creds.IsZero() {
 		c.SetCredentials(cfg.creds)

@@ -23,9 +23,9 @@
 // [Client.Instances] lists the members of a cluster as [Instance] values
 // on every server generation: 3.10 to 5.x answer raw instance records, 6.0
 // and later wrap them; the client tells the two apart item by item.
-// Endpoints without a typed method are reached with [Client.Get] and
-// [Client.Post], which share the typed methods' authentication, retries,
-// errors and 2FA handling.
+// Endpoints without a typed method are reached with [Client.Get],
+// [Client.Post], [Client.Put] and [Client.Delete], which share the typed
+// methods' authentication, retries, errors and 2FA handling.
 //
 // # Messages, rooms and users
 //
@@ -132,6 +132,10 @@
 // longer than the cap is cut to it; a wait that would outlive the
 // context's deadline is not started, and the call returns the 429 at once
 // with [Error.RetryAfter] set.
+//
+// Pacing ([WithPacing], on by default) keeps 429s from happening: a call
+// to an endpoint whose window is known to be spent ([Client.RateLimit])
+// waits for it to reopen before it is sent.
 //
 // # Security and resources
 //

@@ -36,15 +36,40 @@ func (c *Client) Get(ctx context.Context, endpoint string, query url.Values, out
 // when the server provably did not run it (429, or no connection was
 // made).
 func (c *Client) Post(ctx context.Context, endpoint string, in, out any) error {
+	return c.withBody(ctx, http.MethodPost, endpoint, in, out)
+}
+
+// Put calls any PUT endpoint of the REST API, such as
+// "v1/abac/attributes/{id}", with in as its JSON body, as [Client.Post]
+// does. A PUT is idempotent, so it is retried as a GET is: after
+// connection failures, 429, 500, 502, 503 and 504.
+func (c *Client) Put(ctx context.Context, endpoint string, in, out any) error {
+	return c.withBody(ctx, http.MethodPut, endpoint, in, out)
+}
+
+// Delete calls any DELETE endpoint of the REST API, such as
+// "v1/email-inbox/{id}", with query (may be nil) and decodes the answer
+// into out (may be nil), as [Client.Get] does, retries included.
+func (c *Client) Delete(ctx context.Context, endpoint string, query url.Values, out any) error {
+	ep, err := cleanEndpoint(endpoint)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, &request{method: http.MethodDelete, endpoint: ep, query: query, generic: true}, out)
+}
+
+// withBody is Post and Put: the caller's endpoint, and in encoded with
+// encoding/json's rules.
+func (c *Client) withBody(ctx context.Context, method, endpoint string, in, out any) error {
 	ep, err := cleanEndpoint(endpoint)
 	if err != nil {
 		return err
 	}
 	body, err := encodeBody(in, jsonv1.DefaultOptionsV1())
 	if err != nil {
-		return fmt.Errorf("rocketchat: POST %s: encoding the body: %w", c.apiPath+ep, err)
+		return fmt.Errorf("rocketchat: %s %s: encoding the body: %w", method, c.apiPath+ep, err)
 	}
-	return c.do(ctx, &request{method: http.MethodPost, endpoint: ep, body: body, generic: true}, out)
+	return c.do(ctx, &request{method: method, endpoint: ep, body: body, generic: true}, out)
 }
 
 // get calls a GET endpoint of a typed method: out is the wire struct of

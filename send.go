@@ -20,7 +20,7 @@ type request struct {
 	endpoint string     // below /api/, such as "v1/instances.get"
 	query    url.Values // may be nil
 	body     []byte     // JSON, replayed intact on every attempt; nil for none
-	// generic marks Get and Post, whose answers go into a caller's value
+	// generic marks Get, Post, Put and Delete, whose answers go into a caller's value
 	// with encoding/json's rules.
 	generic bool
 	// login marks the calls that log in: they carry no stored
@@ -59,6 +59,7 @@ func (c *Client) newRetryClient(hc *http.Client) *retryablehttp.Client {
 // only the request's context.
 type callState struct {
 	method   string
+	endpoint string // as the rate-limit state is kept: "v1/chat.postMessage"
 	path     string
 	attempts int       // attempts made
 	started  time.Time // start of the current attempt, when logging
@@ -67,13 +68,25 @@ type callState struct {
 type callStateKey struct{}
 
 // send performs the request with retries and returns the last answer, its
-// body unread, or the error that left no answer.
+// body unread, or the error that left no answer. With pacing, it first
+// waits for the endpoint's rate-limit window to have room (ratelimit.go).
 func (c *Client) send(ctx context.Context, r *request) (*http.Response, error) {
 	u := c.apiBase + r.endpoint
 	if len(r.query) > 0 {
 		u += "?" + r.query.Encode()
 	}
-	st := &callState{method: r.method, path: r.path(c)}
+	st := &callState{method: r.method, endpoint: r.endpoint, path: r.path(c)}
+	if c.pacing {
+		// Before the request is built, so that it carries the
+		// credentials current when it leaves.
+		done, err := c.limits.pace(ctx, r.endpoint, c.waitMax)
+		if err != nil {
+			return nil, transportError(r.method, st.path, err)
+		}
+		if done != nil {
+			defer done()
+		}
+	}
 	ctx = context.WithValue(ctx, callStateKey{}, st)
 	var body any
 	if r.body != nil {
@@ -112,7 +125,8 @@ func (c *Client) send(ctx context.Context, r *request) (*http.Response, error) {
 	return resp, nil
 }
 
-// checkRetry runs after every attempt and decides whether it is repeated:
+// checkRetry runs after every attempt: it records the answer's rate-limit
+// state (ratelimit.go) and decides whether the attempt is repeated:
 // the retry policy, the attempts left, and the time left. A wait that
 // could outlive the context's deadline is not started, so the call ends
 // at once with what it has; a context that has ended while an attempt
@@ -124,6 +138,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	status, header := 0, http.Header(nil)
 	if resp != nil {
 		status, header = resp.StatusCode, resp.Header
+		c.limits.record(st.endpoint, status, header, time.Now())
 	}
 	c.logAttempt(ctx, st, status, err)
 	if !retry.Retryable(st.method, status, err) {
