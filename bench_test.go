@@ -306,14 +306,31 @@ func (bl *baseline) instances(ctx context.Context) ([]benchPlainInstance, error)
 	return out.Instances, nil
 }
 
-// baselines are the two bare clients: encoding/json (v1) and
-// encoding/json/v2 into the same plain structs.
+// baselines are the bare clients: encoding/json (v1) and
+// encoding/json/v2 into the same plain structs, and the latter with the
+// SDK's default per-attempt timeout, which costs a deadline context, a
+// timer and a body wrapper per call.
 var baselines = []struct {
-	name string
-	v2   bool
+	name    string
+	v2      bool
+	timeout bool // the SDK's default per-attempt timeout, as http.Client.Timeout
 }{
-	{"baseline", false},
-	{"baseline-v2", true},
+	{"baseline", false, false},
+	{"baseline-v2", true, false},
+	{"baseline-v2-timeout", true, true},
+}
+
+// use configures bl as the baseline named impl.
+func (bl *baseline) use(impl struct {
+	name    string
+	v2      bool
+	timeout bool
+}) *baseline {
+	bl.v2 = impl.v2
+	if impl.timeout {
+		bl.hc.Timeout = rocketchat.DefaultTimeout
+	}
+	return bl
 }
 
 // benchSizes are the answers compared: a small cluster and a large one
@@ -344,8 +361,7 @@ func BenchmarkInstances(b *testing.B) {
 		})
 		for _, impl := range baselines {
 			b.Run(size.name+"/impl="+impl.name, func(b *testing.B) {
-				bl := srv.baseline(b, size.prefix)
-				bl.v2 = impl.v2
+				bl := srv.baseline(b, size.prefix).use(impl)
 				defer srv.checkReuse(b, 1)()
 				b.ReportAllocs()
 				b.SetBytes(int64(len(srv.bodies[size.prefix])))
@@ -381,8 +397,7 @@ func BenchmarkInstancesParallel(b *testing.B) {
 		})
 		for _, impl := range baselines {
 			b.Run(size.name+"/impl="+impl.name, func(b *testing.B) {
-				bl := srv.baseline(b, size.prefix)
-				bl.v2 = impl.v2
+				bl := srv.baseline(b, size.prefix).use(impl)
 				defer srv.checkReuse(b, runtime.GOMAXPROCS(0))()
 				b.ReportAllocs()
 				b.SetBytes(int64(len(srv.bodies[size.prefix])))
@@ -477,8 +492,7 @@ func BenchmarkPeakHeap(b *testing.B) {
 		})
 		for _, impl := range baselines {
 			b.Run(size.name+"/impl="+impl.name, func(b *testing.B) {
-				bl := srv.baseline(b, size.prefix)
-				bl.v2 = impl.v2
+				bl := srv.baseline(b, size.prefix).use(impl)
 				measurePeakHeap(b, func() {
 					got, err := bl.instances(ctx)
 					if err != nil {
