@@ -180,16 +180,10 @@ func (s *Server) serveUpdateMessage(w http.ResponseWriter, r *http.Request, rc *
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m := s.store.messageByID(msgID)
+	m, room := s.messageInRoom(w, msgID, roomID)
 	if m == nil {
-		writePlainFailure(w, `No message found with the id of "`+msgID+`".`)
 		return
 	}
-	if roomID != m.rid {
-		writePlainFailure(w, "The room id provided does not match where the message is from.")
-		return
-	}
-	room := s.store.roomByID(m.rid)
 	if hasText && text != m.msg {
 		if m.u.id != rc.user.ID && !rc.user.hasRoomPermission(permEditAny, room) {
 			writeMeteorError(w, "error-action-not-allowed", "Message editing not allowed",
@@ -228,16 +222,10 @@ func (s *Server) serveDeleteMessage(w http.ResponseWriter, r *http.Request, rc *
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m := s.store.messageByID(msgID)
+	m, room := s.messageInRoom(w, msgID, roomID)
 	if m == nil {
-		writePlainFailure(w, `No message found with the id of "`+msgID+`".`)
 		return
 	}
-	if roomID != m.rid {
-		writePlainFailure(w, "The room id provided does not match where the message is from.")
-		return
-	}
-	room := s.store.roomByID(m.rid)
 	a := rc.user
 	if asUser && m.u.id != a.ID && !a.hasRoomPermission(permForceDelete, room) {
 		writePlainFailure(w, `Unauthorized. You must have the permission "force-delete-message" to delete other's message as them.`)
@@ -346,4 +334,20 @@ func (s *Server) serveReact(w http.ResponseWriter, r *http.Request, rc *requestC
 		}
 	}
 	writeJSON(w, http.StatusOK, object{{"success", true}})
+}
+
+// messageInRoom finds the message msgID in room roomID for chat.update
+// and chat.delete, or writes the server's refusal and returns nil. The
+// caller holds s.mu.
+func (s *Server) messageInRoom(w http.ResponseWriter, msgID, roomID string) (*message, *room) {
+	m := s.store.messageByID(msgID)
+	if m == nil {
+		writePlainFailure(w, `No message found with the id of "`+msgID+`".`)
+		return nil, nil
+	}
+	if roomID != m.rid {
+		writePlainFailure(w, "The room id provided does not match where the message is from.")
+		return nil, nil
+	}
+	return m, s.store.roomByID(m.rid)
 }
