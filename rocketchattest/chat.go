@@ -167,15 +167,12 @@ func (s *Server) serveUpdateMessage(w http.ResponseWriter, r *http.Request, rc *
 	msgID, _ := p["msgId"].(string)
 	text, hasText := p["text"].(string)
 	if s.gen.ajvParams {
-		var missing []string
+		// The schema's check names the first missing property.
 		for _, k := range []string{"roomId", "msgId", "text"} {
 			if _, ok := p[k].(string); !ok {
-				missing = append(missing, "must have required property '"+k+"'")
+				writeInvalidParams(w, "must have required property '"+k+"'")
+				return
 			}
-		}
-		if len(missing) > 0 {
-			writeInvalidParams(w, missing[0])
-			return
 		}
 	}
 	s.mu.Lock()
