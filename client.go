@@ -36,7 +36,14 @@ type Client struct {
 
 	creds atomic.Pointer[Credentials]
 
-	http      *retryablehttp.Client
+	http   *retryablehttp.Client
+	limits limits
+	settings
+}
+
+// settings are the options that calls read: one copy, made by NewClient
+// from the configuration the options wrote.
+type settings struct {
 	logger    *slog.Logger // nil: silent
 	userAgent string
 	twoFactor TwoFactorHandler
@@ -45,7 +52,6 @@ type Client struct {
 	waitMin   time.Duration
 	waitMax   time.Duration
 	pacing    bool
-	limits    limits
 }
 
 // Option configures a Client. Options write into a configuration that
@@ -53,17 +59,11 @@ type Client struct {
 type Option func(*config) error
 
 type config struct {
+	settings
+	// Used only to build the client.
 	creds      Credentials
 	httpClient *http.Client
 	timeout    time.Duration
-	retryMax   int
-	waitMin    time.Duration
-	waitMax    time.Duration
-	logger     *slog.Logger
-	userAgent  string
-	twoFactor  TwoFactorHandler
-	maxBytes   int64
-	pacing     bool
 }
 
 // WithCredentials sets the credentials sent with every call: a user ID
@@ -187,13 +187,15 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	cfg := config{
-		timeout:   DefaultTimeout,
-		retryMax:  DefaultRetryMax,
-		waitMin:   DefaultRetryWaitMin,
-		waitMax:   DefaultRetryWaitMax,
-		userAgent: DefaultUserAgent,
-		maxBytes:  DefaultMaxResponseBytes,
-		pacing:    true,
+		timeout: DefaultTimeout,
+		settings: settings{
+			retryMax:  DefaultRetryMax,
+			waitMin:   DefaultRetryWaitMin,
+			waitMax:   DefaultRetryWaitMax,
+			userAgent: DefaultUserAgent,
+			maxBytes:  DefaultMaxResponseBytes,
+			pacing:    true,
+		},
 	}
 	for _, opt := range opts {
 		if opt == nil {
@@ -206,17 +208,10 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 
 	apiPath := strings.TrimSuffix(base.EscapedPath(), "/") + "/api/"
 	c := &Client{
-		origin:    &url.URL{Scheme: base.Scheme, Host: base.Host},
-		apiBase:   base.Scheme + "://" + base.Host + apiPath,
-		apiPath:   apiPath,
-		logger:    cfg.logger,
-		userAgent: cfg.userAgent,
-		twoFactor: cfg.twoFactor,
-		maxBytes:  cfg.maxBytes,
-		retryMax:  cfg.retryMax,
-		waitMin:   cfg.waitMin,
-		waitMax:   cfg.waitMax,
-		pacing:    cfg.pacing,
+		origin:   &url.URL{Scheme: base.Scheme, Host: base.Host},
+		apiBase:  base.Scheme + "://" + base.Host + apiPath,
+		apiPath:  apiPath,
+		settings: cfg.settings,
 	}
 	if !cfg.creds.IsZero() {
 		c.SetCredentials(cfg.creds)
