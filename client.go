@@ -112,8 +112,13 @@ func WithTimeout(d time.Duration) Option {
 }
 
 // WithRetry sets how many times a failed call may be repeated (max 0
-// turns retries off) and the bounds of the wait between attempts. Default:
-// 3 repeats, waits from 500 ms to 30 s.
+// turns retries off) and the bounds of the backoff between attempts.
+// Default: 3 repeats, waits from 500 ms to 30 s. The bounds do not apply
+// to a rate-limit wait: after a 429 that says when the server's window
+// reopens, the repeat waits until then, however far off (Rocket.Chat's
+// default window is a minute), unless the context's deadline comes
+// first; then the 429 is returned at once. Bound such waits with a
+// context deadline.
 func WithRetry(max int, waitMin, waitMax time.Duration) Option {
 	return func(cfg *config) error {
 		if max < 0 || waitMin < 0 || waitMax < waitMin {
@@ -125,8 +130,9 @@ func WithRetry(max int, waitMin, waitMax time.Duration) Option {
 }
 
 // WithLogger makes the client log each attempt at debug level: method,
-// endpoint, attempt, status and duration, never headers or bodies.
-// Default: silent.
+// endpoint, attempt, status and duration, never headers or bodies; and,
+// at Info, every rate-limit wait longer than a second (pacing or after a
+// 429) before it starts: method, endpoint and the wait. Default: silent.
 func WithLogger(l *slog.Logger) Option {
 	return func(cfg *config) error {
 		cfg.logger = l

@@ -127,15 +127,29 @@
 // stream reset) is stopped and left to the retry policy.
 //
 // After a 429 the client waits until the rate-limit window reopens, as
-// X-RateLimit-Reset says, measured on the server's clock (its Date
-// header); otherwise the wait grows exponentially with jitter. A wait
-// longer than the cap is cut to it; a wait that would outlive the
-// context's deadline is not started, and the call returns the 429 at once
-// with [Error.RetryAfter] set.
+// X-RateLimit-Reset says, moved onto this machine's clock through the
+// server's Date header; otherwise the wait grows exponentially with
+// jitter, up to [WithRetry]'s cap. A known reset is never answered early:
+// the wait lasts until the reset however far off (Rocket.Chat's default
+// window is a minute, longer than the default cap), and a wait that would
+// outlive the context's deadline is not started: the call returns the 429
+// at once with [Error.RetryAfter] set. A wait longer than a second is
+// logged at Info ([WithLogger]).
 //
 // Pacing ([WithPacing], on by default) keeps 429s from happening: a call
 // to an endpoint whose window is known to be spent ([Client.RateLimit])
-// waits for it to reopen before it is sent.
+// waits for it to reopen before it is sent, by the same rule: when the
+// window reopens after the context's deadline, the call returns at once,
+// unsent, with a 429 [*Error] whose RetryAfter says when. To bound how
+// long a call may wait for a window, give it a context deadline:
+//
+//	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+//	defer cancel()
+//	_, err := c.PostMessage(ctx, msg)
+//	var e *rocketchat.Error
+//	if errors.As(err, &e) && errors.Is(err, rocketchat.ErrRateLimited) {
+//		// not sent, or refused: the window reopens in e.RetryAfter
+//	}
 //
 // # Security and resources
 //

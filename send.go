@@ -165,10 +165,11 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	if st.attempts > c.retryMax {
 		return false, nil
 	}
-	var wait time.Duration
-	rateLimited := status == http.StatusTooManyRequests && time.Now().Before(reset)
+	// After a 429, the wait is the window's if the answer says when it
+	// reopens; a reset already past says nothing.
+	wait := time.Until(reset)
+	rateLimited := status == http.StatusTooManyRequests && wait > 0
 	if rateLimited {
-		wait = time.Until(reset)
 		if !c.mayWait(ctx, wait) {
 			return false, nil
 		}
