@@ -233,7 +233,7 @@ func (c *Client) pace(ctx context.Context, st *callState) error {
 		if !reset.IsZero() {
 			wait := reset.Sub(now)
 			if !c.mayWait(ctx, wait) {
-				return windowSpent(st, wait)
+				return windowSpent(ctx, st, wait)
 			}
 			if !logged {
 				logged = true
@@ -270,13 +270,17 @@ func (c *Client) mayWait(ctx context.Context, wait time.Duration) bool {
 // windowSpent is the error of a call not sent because its endpoint's
 // window reopens after the context's deadline: the 429 it would have met,
 // with the wait the window has left.
-func windowSpent(st *callState, wait time.Duration) *Error {
+func windowSpent(ctx context.Context, st *callState, wait time.Duration) *Error {
+	why := "too far off to wait for"
+	if _, ok := ctx.Deadline(); ok && wait <= retry.MaxRateLimitWait {
+		why = "after the context's deadline"
+	}
 	return &Error{
 		StatusCode: http.StatusTooManyRequests,
 		Method:     st.method,
 		Endpoint:   st.path,
 		Type:       "error-too-many-requests",
-		Message:    fmt.Sprintf("not sent: the rate-limit window reopens in %v, after the context's deadline", wait.Round(time.Millisecond)),
+		Message:    fmt.Sprintf("not sent: the rate-limit window reopens in %v, %s", wait.Round(time.Millisecond), why),
 		RetryAfter: min(wait, retry.MaxRateLimitWait),
 	}
 }
