@@ -36,7 +36,14 @@ type Client struct {
 
 	creds atomic.Pointer[Credentials]
 
-	http      *retryablehttp.Client
+	http   *retryablehttp.Client
+	limits limits
+	settings
+}
+
+// settings are the options that calls read: one copy, made by NewClient
+// from the configuration the options wrote.
+type settings struct {
 	logger    *slog.Logger // nil: silent
 	userAgent string
 	twoFactor TwoFactorHandler
@@ -45,7 +52,6 @@ type Client struct {
 	waitMin   time.Duration
 	waitMax   time.Duration
 	pacing    bool
-	limits    limits
 }
 
 // Option configures a Client. Options write into a configuration that
@@ -53,17 +59,11 @@ type Client struct {
 type Option func(*config) error
 
 type config struct {
+	settings
+	// Used only to build the client.
 	creds      Credentials
 	httpClient *http.Client
 	timeout    time.Duration
-	retryMax   int
-	waitMin    time.Duration
-	waitMax    time.Duration
-	logger     *slog.Logger
-	userAgent  string
-	twoFactor  TwoFactorHandler
-	maxBytes   int64
-	pacing     bool
 }
 
 // WithCredentials sets the credentials sent with every call: a user ID
@@ -112,8 +112,13 @@ func WithTimeout(d time.Duration) Option {
 }
 
 // WithRetry sets how many times a failed call may be repeated (max 0
-// turns retries off) and the bounds of the wait between attempts. Default:
-// 3 repeats, waits from 500 ms to 30 s.
+// turns retries off) and the bounds of the backoff between attempts.
+// Default: 3 repeats, waits from 500 ms to 30 s. The bounds do not apply
+// to a rate-limit wait: after a 429 that says when the server's window
+// reopens, the repeat waits until then, however far off (Rocket.Chat's
+// default window is a minute), unless the context's deadline comes
+// first; then the 429 is returned at once. Bound such waits with a
+// context deadline.
 func WithRetry(max int, waitMin, waitMax time.Duration) Option {
 	return func(cfg *config) error {
 		if max < 0 || waitMin < 0 || waitMax < waitMin {
@@ -125,8 +130,9 @@ func WithRetry(max int, waitMin, waitMax time.Duration) Option {
 }
 
 // WithLogger makes the client log each attempt at debug level: method,
-// endpoint, attempt, status and duration, never headers or bodies.
-// Default: silent.
+// endpoint, attempt, status and duration, never headers or bodies; and,
+// at Info, every rate-limit wait longer than a second (pacing or after a
+// 429) before it starts: method, endpoint and the wait. Default: silent.
 func WithLogger(l *slog.Logger) Option {
 	return func(cfg *config) error {
 		cfg.logger = l
@@ -187,13 +193,15 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	cfg := config{
-		timeout:   DefaultTimeout,
-		retryMax:  DefaultRetryMax,
-		waitMin:   DefaultRetryWaitMin,
-		waitMax:   DefaultRetryWaitMax,
-		userAgent: DefaultUserAgent,
-		maxBytes:  DefaultMaxResponseBytes,
-		pacing:    true,
+		timeout: DefaultTimeout,
+		settings: settings{
+			retryMax:  DefaultRetryMax,
+			waitMin:   DefaultRetryWaitMin,
+			waitMax:   DefaultRetryWaitMax,
+			userAgent: DefaultUserAgent,
+			maxBytes:  DefaultMaxResponseBytes,
+			pacing:    true,
+		},
 	}
 	for _, opt := range opts {
 		if opt == nil {
@@ -206,17 +214,10 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 
 	apiPath := strings.TrimSuffix(base.EscapedPath(), "/") + "/api/"
 	c := &Client{
-		origin:    &url.URL{Scheme: base.Scheme, Host: base.Host},
-		apiBase:   base.Scheme + "://" + base.Host + apiPath,
-		apiPath:   apiPath,
-		logger:    cfg.logger,
-		userAgent: cfg.userAgent,
-		twoFactor: cfg.twoFactor,
-		maxBytes:  cfg.maxBytes,
-		retryMax:  cfg.retryMax,
-		waitMin:   cfg.waitMin,
-		waitMax:   cfg.waitMax,
-		pacing:    cfg.pacing,
+		origin:   &url.URL{Scheme: base.Scheme, Host: base.Host},
+		apiBase:  base.Scheme + "://" + base.Host + apiPath,
+		apiPath:  apiPath,
+		settings: cfg.settings,
 	}
 	if !cfg.creds.IsZero() {
 		c.SetCredentials(cfg.creds)

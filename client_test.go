@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -263,17 +264,31 @@ func TestRetryPolicyOnTheWire(t *testing.T) {
 	})
 }
 
-// TestRateLimitWaitIsCapped: a reset an hour away is cut to the cap and
-// the request repeated.
-func TestRateLimitWaitIsCapped(t *testing.T) {
-	c := gockClient(t, "http://chat.test")
-	reset := fmt.Sprint(time.Now().Add(time.Hour).UnixMilli())
-	gock.New("http://chat.test").Get("/api/v1/me").Reply(429).SetHeader("X-RateLimit-Reset", reset).JSON(map[string]any{"success": false, "error": "wait [error-too-many-requests]"})
-	gock.New("http://chat.test").Get("/api/v1/me").Reply(200).JSON(map[string]any{"success": true})
-	if err := c.Get(context.Background(), "v1/me", nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	assertGockDone(t)
+// TestRateLimitWaitOutlastsCap: a 429 whose window reopens an hour
+// later, far beyond the retry cap (2 ms), is waited out in one wait of
+// exactly that hour, logged at Info, then repeated once. The bubble's
+// clock makes the hour instant and exact.
+func TestRateLimitWaitOutlastsCap(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		logs := &logRecords{}
+		c := gockClient(t, "http://chat.test", rocketchat.WithLogger(slog.New(logs)))
+		start := time.Now()
+		reset := fmt.Sprint(start.Add(time.Hour).UnixMilli())
+		gock.New("http://chat.test").Get("/api/v1/me").Reply(429).SetHeader("X-RateLimit-Reset", reset).File("testdata/error_429.json")
+		gock.New("http://chat.test").Get("/api/v1/me").Reply(200).File("testdata/answers/me_200.json")
+		if err := c.Get(context.Background(), "v1/me", nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		// The window opens in the millisecond after the reset.
+		if got, want := time.Since(start), time.Hour+time.Millisecond; got != want {
+			t.Errorf("the call took %v, want %v: one wait until the reset", got, want)
+		}
+		assertGockDone(t)
+		want := []string{"INFO rocketchat: waiting for the rate-limit window to reopen method=GET endpoint=/api/v1/me wait=1h0m0.001s"}
+		if diff := cmp.Diff(want, logs.at(slog.LevelInfo)); diff != "" {
+			t.Errorf("Info logs (-want +got):\n%s", diff)
+		}
+	})
 }
 
 // TestNoWaitBeyondDeadline: a wait that would outlive the context's

@@ -75,7 +75,10 @@ type Error struct {
 	Details stdjson.RawMessage
 	// RetryAfter is, for a 429, how long until the server's rate-limit
 	// window reopens (from X-RateLimit-Reset, measured on the server's
-	// clock); 0 when unknown.
+	// clock); 0 when unknown. A call that pacing did not send, because
+	// the window reopens after the context's deadline, is a 429 too,
+	// whose RetryAfter is the wait the window has left (see
+	// [WithPacing]).
 	RetryAfter time.Duration
 	// TwoFactor describes the challenge of a totp-required or totp-invalid
 	// answer; nil otherwise.

@@ -225,7 +225,8 @@ func TestRateLimitedLogin(t *testing.T) {
 		rocketchattest.WithUser(rocketchattest.User{Username: "bob", Password: "bob-pw"}),
 	)
 	defer srv.Close()
-	c := newClient(t, srv.URL, rocketchat.WithRetry(0, 0, 0))
+	// Without pacing, the 11th login is sent and refused.
+	c := newClient(t, srv.URL, rocketchat.WithRetry(0, 0, 0), rocketchat.WithPacing(false))
 	for i := 0; i < 10; i++ {
 		if _, err := c.Login(context.Background(), "bob", "bob-pw"); err != nil {
 			t.Fatalf("login %d: %v", i+1, err)
@@ -240,6 +241,26 @@ func TestRateLimitedLogin(t *testing.T) {
 	// one does not: RetryAfter comes from the server's Date.
 	if e.RetryAfter < 59*time.Second || e.RetryAfter > 61*time.Second {
 		t.Errorf("RetryAfter = %v, want about a minute", e.RetryAfter)
+	}
+
+	// With pacing, a login into the window known to be spent is not
+	// sent when the window reopens after the deadline; the error says
+	// when it does.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	paced := newClient(t, srv.URL, rocketchat.WithRetry(0, 0, 0))
+	if _, err := paced.Login(ctx, "bob", "bob-pw"); !errors.Is(err, rocketchat.ErrRateLimited) {
+		t.Fatalf("12th login: err = %v, want ErrRateLimited", err)
+	}
+	_, err = paced.Login(ctx, "bob", "bob-pw")
+	if !errors.As(err, &e) || !errors.Is(err, rocketchat.ErrRateLimited) || ctx.Err() != nil {
+		t.Fatalf("13th login: err = %v, want ErrRateLimited before the deadline", err)
+	}
+	if e.RetryAfter < 59*time.Second || e.RetryAfter > 61*time.Second {
+		t.Errorf("RetryAfter = %v, want about a minute", e.RetryAfter)
+	}
+	if n := srv.Requests("v1/login"); n != 12 {
+		t.Errorf("%d logins reached the server, want 12: the 13th was not sent", n)
 	}
 }
 

@@ -3,10 +3,14 @@ package rocketchat
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/go-rocketchat/rocketchat/internal/retry"
 )
 
 // RateLimit is what Rocket.Chat's rate limiter said about an endpoint in
@@ -52,10 +56,12 @@ func (c *Client) RateLimit(endpoint string) (rl RateLimit, ok bool) {
 // waits until the window reopens before it is sent, instead of being
 // refused with a 429; the calls of all goroutines to one endpoint are
 // counted against its window, so that they do not all go out at once.
-// The wait is capped like a retry wait ([WithRetry]'s waitMax); a wait
-// that would outlive the context's deadline is not started, and the call
-// fails at once, unsent, with an error matching [ErrRateLimited].
-// Endpoints whose answers carry no rate-limit headers are never delayed.
+// The wait lasts until the reset, however far off: [WithRetry]'s waitMax
+// bounds backoff, not rate-limit waits. When the reset is past the
+// context's deadline the call fails at once, unsent, with an [*Error] of
+// status 429 (matching [ErrRateLimited]) whose RetryAfter says when the
+// window reopens. Endpoints whose answers carry no rate-limit headers are
+// never delayed.
 func WithPacing(on bool) Option {
 	return func(cfg *config) error {
 		cfg.pacing = on
@@ -109,9 +115,11 @@ func (w *window) broadcastLocked() {
 }
 
 // record notes the rate-limit headers of an answer of endpoint, received
-// at received. It runs for every attempt; an answer without the headers
-// costs one map lookup, two if it is a success.
-func (l *limits) record(endpoint string, status int, h http.Header, received time.Time) {
+// at received, and returns when the answer says the window reopens, on
+// this machine's clock (zero when it does not say). It runs for every
+// attempt; an answer without the headers costs one map lookup, two if it
+// is a success.
+func (l *limits) record(endpoint string, status int, h http.Header, received time.Time) (reset time.Time) {
 	resetValues := h[headerReset]
 	if len(resetValues) == 0 {
 		if status >= 200 && status <= 299 {
@@ -121,15 +129,18 @@ func (l *limits) record(endpoint string, status int, h http.Header, received tim
 				v.(*window).unlimit()
 			}
 		}
-		return
+		return time.Time{}
 	}
-	resetMs, err := strconv.ParseInt(resetValues[0], 10, 64)
+	resetMs, err := strconv.ParseInt(strings.TrimSpace(resetValues[0]), 10, 64)
 	if err != nil || resetMs < 0 {
-		return
+		return time.Time{}
 	}
+	// The server counts a call made in the reset's own millisecond into
+	// the old window: the new one starts a millisecond later.
+	reset = l.clock.toLocal(resetMs, h.Get("Date"), received).Add(time.Millisecond)
 	remaining, err := strconv.Atoi(h.Get(headerRemaining))
 	if err != nil {
-		return
+		return reset
 	}
 	remaining = max(remaining, 0)
 	limit, err := strconv.Atoi(h.Get(headerLimit))
@@ -138,11 +149,9 @@ func (l *limits) record(endpoint string, status int, h http.Header, received tim
 		// window then allows at least this many.
 		limit = remaining + 1
 	}
-	// The server counts a call made in the reset's own millisecond into
-	// the old window: the new one starts a millisecond later.
-	reset := l.clock.toLocal(resetMs+1, h.Get("Date"), received)
 	v, _ := l.windows.LoadOrStore(endpoint, &window{changed: make(chan struct{})})
 	v.(*window).update(limit, remaining, resetMs, reset)
+	return reset
 }
 
 func (w *window) unlimit() {
@@ -191,66 +200,109 @@ func (w *window) update(limit, remaining int, resetMs int64, reset time.Time) {
 	w.broadcastLocked()
 }
 
-// pace waits, when endpoint's window is known to be spent, until it
-// reopens, and counts the call into it. done must be called once the
-// call has its answer (recorded) or has failed; it is nil when the
-// endpoint is not limited.
-func (l *limits) pace(ctx context.Context, endpoint string, waitMax time.Duration) (done func(), err error) {
-	v, ok := l.windows.Load(endpoint)
+// pace waits, when the call's endpoint's window is known to be spent,
+// until it reopens, however far off, and counts the call into it
+// (st.window: the call must land once it has its answer or failed).
+// A reset past the context's deadline is not waited for: the call fails
+// at once with the window's error (windowSpent).
+func (c *Client) pace(ctx context.Context, st *callState) error {
+	v, ok := c.limits.windows.Load(st.endpoint)
 	if !ok {
-		return nil, nil
+		return nil
 	}
 	w := v.(*window)
-	var giveUp time.Time // when a wait capped at waitMax ends: the call goes anyway
+	logged := false
 	for {
 		w.mu.Lock()
 		now := time.Now()
-		wait, known := w.waitLocked(now)
-		if wait <= 0 || (!giveUp.IsZero() && !now.Before(giveUp)) {
+		reset, spent := w.spentLocked(now)
+		if !spent {
 			w.left--
 			w.flying++
 			w.mu.Unlock()
-			return w.land, nil
+			st.window = w
+			return nil
 		}
 		changed := w.changed
 		w.mu.Unlock()
 
-		if giveUp.IsZero() {
-			giveUp = now.Add(waitMax)
+		// Without a known reset, the call waits for the answers still in
+		// flight: each ends with a change.
+		var timer *time.Timer
+		var timeout <-chan time.Time
+		if !reset.IsZero() {
+			wait := reset.Sub(now)
+			if !c.mayWait(ctx, wait) {
+				return windowSpent(ctx, st, wait)
+			}
+			if !logged {
+				logged = true
+				c.logRateLimitWait(ctx, st, wait)
+			}
+			timer = time.NewTimer(wait)
+			timeout = timer.C
 		}
-		wait = min(wait, giveUp.Sub(now))
-		if deadline, ok := ctx.Deadline(); ok && known && deadline.Before(now.Add(wait)) {
-			return nil, windowSpentError{wait}
-		}
-		timer := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
-			timer.Stop()
-			return nil, ctx.Err()
 		case <-changed:
+		case <-timeout:
+		}
+		if timer != nil {
 			timer.Stop()
-		case <-timer.C:
+		}
+		if err := ctx.Err(); err != nil {
+			return err
 		}
 	}
 }
 
-// windowSpentError is a paced call's wait that would outlive the
-// context's deadline; it matches ErrRateLimited, as the 429 it avoids
-// would.
-type windowSpentError struct{ wait time.Duration }
-
-func (e windowSpentError) Error() string {
-	return fmt.Sprintf("rate limited: the window reopens in %v, after the context's deadline", e.wait.Round(time.Millisecond))
+// mayWait reports whether a rate-limit wait may start: it ends before
+// the context's deadline, and it is not longer than any window (a reset
+// further off is a broken header).
+func (c *Client) mayWait(ctx context.Context, wait time.Duration) bool {
+	if wait > retry.MaxRateLimitWait {
+		return false
+	}
+	deadline, ok := ctx.Deadline()
+	return !ok || !deadline.Before(time.Now().Add(wait))
 }
 
-func (e windowSpentError) Is(target error) bool { return target == ErrRateLimited }
+// windowSpent is the error of a call not sent because its endpoint's
+// window reopens after the context's deadline: the 429 it would have met,
+// with the wait the window has left.
+func windowSpent(ctx context.Context, st *callState, wait time.Duration) *Error {
+	why := "too far off to wait for"
+	if _, ok := ctx.Deadline(); ok && wait <= retry.MaxRateLimitWait {
+		why = "after the context's deadline"
+	}
+	return &Error{
+		StatusCode: http.StatusTooManyRequests,
+		Method:     st.method,
+		Endpoint:   st.path,
+		Type:       "error-too-many-requests",
+		Message:    fmt.Sprintf("not sent: the rate-limit window reopens in %v, %s", wait.Round(time.Millisecond), why),
+		RetryAfter: min(wait, retry.MaxRateLimitWait),
+	}
+}
 
-// waitLocked says how long a call must wait before it may be sent: 0 when
-// the window has room. known is false when the window is spent and only
-// an answer still in flight can tell when the next one opens.
-func (w *window) waitLocked(now time.Time) (wait time.Duration, known bool) {
+// logRateLimitWait says, at Info, that a call waits for its endpoint's
+// window, when the wait is long enough to look like a stall.
+func (c *Client) logRateLimitWait(ctx context.Context, st *callState, wait time.Duration) {
+	if wait <= time.Second || c.logger == nil {
+		return
+	}
+	c.logger.LogAttrs(ctx, slog.LevelInfo, "rocketchat: waiting for the rate-limit window to reopen",
+		slog.String("method", st.method),
+		slog.String("endpoint", st.path),
+		slog.Duration("wait", wait.Round(time.Millisecond)))
+}
+
+// spentLocked says whether a call must wait before it may be sent, and
+// until when: reset is zero when the window is spent and only an answer
+// still in flight can tell when the next one opens.
+func (w *window) spentLocked(now time.Time) (reset time.Time, spent bool) {
 	if w.limit == 0 {
-		return 0, true
+		return time.Time{}, false
 	}
 	if !w.open && !now.Before(w.reset) {
 		// The window ended: the next call opens a new one. Calls still
@@ -259,22 +311,27 @@ func (w *window) waitLocked(now time.Time) (wait time.Duration, known bool) {
 	}
 	switch {
 	case w.left > 0:
-		return 0, true
+		return time.Time{}, false
 	case !w.open:
-		return w.reset.Sub(now), true
+		return w.reset, true
 	case w.flying == 0:
 		// Every call sent into the new window ended without a limited
 		// answer (connection failures): nothing will tell, so go.
-		return 0, true
+		return time.Time{}, false
 	default:
-		return maxWait, false
+		return time.Time{}, true
 	}
 }
 
-// maxWait stands for a wait of unknown length; the caller caps it.
-const maxWait = time.Duration(1<<63 - 1)
+// land ends a call counted by pace, once: when its answer has been
+// recorded, or it failed without one.
+func (st *callState) land() {
+	if st.window != nil {
+		st.window.land()
+		st.window = nil
+	}
+}
 
-// land ends a call counted by pace.
 func (w *window) land() {
 	w.mu.Lock()
 	defer w.mu.Unlock()

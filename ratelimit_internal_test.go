@@ -2,6 +2,8 @@ package rocketchat
 
 import (
 	"net/http"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -45,4 +47,51 @@ func TestToLocalAnchorsOnArrival(t *testing.T) {
 	if d := reset.Sub(received); d < 5*time.Second || d > 6*time.Second {
 		t.Errorf("reset %v after arrival, want 5 s to 6 s", d)
 	}
+}
+
+// FuzzRecord feeds the rate-limit state any X-RateLimit headers, Date,
+// status and arrival time. It must never panic; the reset it returns is
+// zero exactly when X-RateLimit-Reset cannot be read, and then no window
+// is kept; a window kept has 0 <= Remaining < Limit. A second answer
+// (the same headers a second later) must not panic either.
+func FuzzRecord(f *testing.F) {
+	const received = 1_767_323_045_000 // Unix ms
+	for _, seed := range []struct{ reset, remaining, limit, date string }{
+		{"1767323068000", "0", "10", "Fri, 02 Jan 2026 03:04:05 GMT"},
+		{"1767323068000", "7", "", ""},
+		{"", "3", "10", ""},
+		{"soon", "0", "10", ""},
+		{"-1", "0", "10", ""},
+		{" 1767323068000 ", "-4", "2", "yesterday"},
+		{"9223372036854775807", "0", "10", "Mon, 01 Jan 0001 00:00:00 GMT"},
+		{"0", "99999999999999999999", "1", "Fri, 31 Dec 9999 23:59:59 GMT"},
+	} {
+		f.Add(seed.reset, seed.remaining, seed.limit, seed.date, 429, int64(received))
+		f.Add(seed.reset, seed.remaining, seed.limit, seed.date, 200, int64(received))
+	}
+	f.Fuzz(func(t *testing.T, reset, remaining, limit, date string, status int, receivedMs int64) {
+		h := http.Header{}
+		h.Set(headerReset, reset)
+		h.Set(headerRemaining, remaining)
+		h.Set(headerLimit, limit)
+		h.Set("Date", date)
+		var l limits
+		at := time.UnixMilli(receivedMs)
+		got := l.record("v1/x", status, h, at)
+		ms, err := strconv.ParseInt(strings.TrimSpace(reset), 10, 64)
+		readable := err == nil && ms >= 0
+		if got.IsZero() == readable {
+			t.Errorf("reset %q: record returned %v", reset, got)
+		}
+		if v, ok := l.windows.Load("v1/x"); ok {
+			if !readable {
+				t.Errorf("reset %q unreadable, yet a window is kept", reset)
+			}
+			w := v.(*window)
+			if w.remaining < 0 || w.remaining >= w.limit {
+				t.Errorf("window limit %d, remaining %d", w.limit, w.remaining)
+			}
+		}
+		l.record("v1/x", status, h, at.Add(time.Second))
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -216,8 +217,60 @@ func TestReadmeSingleUseMockClaims(t *testing.T) {
 	}
 }
 
-// TestReadmeCodeIsTested: every Go block of the README's testing
-// section stands in this file as it is.
+// README: pacing, bounded by a context deadline.
+func TestReadmePacingDeadline(t *testing.T) {
+	srv := rocketchattest.NewServer(
+		rocketchattest.WithUser(rocketchattest.User{Username: "alice"}),
+	)
+	t.Cleanup(srv.Close)
+	userID, token := srv.PersonalAccessToken("alice")
+	c, err := rocketchat.NewClient(srv.URL,
+		rocketchat.WithCredentials(rocketchat.Credentials{UserID: userID, Token: token}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := rocketchat.NewMessage{RoomID: "GENERAL", Text: "hello"}
+	for range 10 { // the default window: 10 calls a minute
+		if _, err := c.PostMessage(context.Background(), msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out strings.Builder
+	log.SetOutput(&out)
+	t.Cleanup(func() { log.SetOutput(os.Stderr) })
+
+	postWithin5s := func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		_, err := c.PostMessage(ctx, msg)
+		var e *rocketchat.Error
+		if errors.As(err, &e) && errors.Is(err, rocketchat.ErrRateLimited) {
+			log.Printf("rate limited: try again in %v", e.RetryAfter)
+		}
+	}
+	postWithin5s(context.Background())
+	// The window's minute, read through Date's whole seconds: up to a
+	// second more.
+	_, wait, _ := strings.Cut(strings.TrimSpace(out.String()), "rate limited: try again in ")
+	if d, err := time.ParseDuration(wait); err != nil || d < 59*time.Second || d > 61*time.Second {
+		t.Errorf("log: %q, want a wait of about a minute", out.String())
+	}
+	if n := srv.Requests("v1/chat.postMessage"); n != 10 {
+		t.Errorf("%d posts reached the server, want 10", n)
+	}
+}
+
+// unindent drops the tabs that start each line.
+func unindent(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimLeft(l, "\t")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// TestReadmeCodeIsTested: every Go block of the README's testing and
+// pacing sections stands in this file as it is.
 func TestReadmeCodeIsTested(t *testing.T) {
 	readme, err := os.ReadFile("README.md")
 	if err != nil {
@@ -227,19 +280,22 @@ func TestReadmeCodeIsTested(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, section, ok := strings.Cut(string(readme), "## Testing your code")
-	if !ok {
-		t.Fatal("README.md has no testing section")
-	}
-	section, _, _ = strings.Cut(section, "\n## ")
-	blocks := strings.Split(section, "```go\n")[1:]
-	if len(blocks) < 5 {
-		t.Fatalf("%d Go blocks in the testing section, want at least 5", len(blocks))
-	}
-	for _, b := range blocks {
-		code, _, _ := strings.Cut(b, "```")
-		if !strings.Contains(string(self), code) {
-			t.Errorf("README block not in readme_test.go as it is:\n%s", code)
+	for _, heading := range []string{"## Testing your code", "## Pacing"} {
+		_, section, ok := strings.Cut(string(readme), heading)
+		if !ok {
+			t.Fatalf("README.md has no section %q", heading)
+		}
+		section, _, _ = strings.Cut(section, "\n## ")
+		blocks := strings.Split(section, "```go\n")[1:]
+		if len(blocks) == 0 {
+			t.Fatalf("no Go block in the section %q", heading)
+		}
+		for _, b := range blocks {
+			code, _, _ := strings.Cut(b, "```")
+			// Blocks may stand in functions here, indented deeper.
+			if !strings.Contains(unindent(string(self)), unindent(code)) {
+				t.Errorf("README block not in readme_test.go as it is:\n%s", code)
+			}
 		}
 	}
 }

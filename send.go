@@ -39,52 +39,52 @@ func (r *request) path(c *Client) string {
 }
 
 // newRetryClient wires go-retryablehttp: checkRetry decides whether an
-// attempt is repeated, backoff says how long to wait first. The library's
-// default logger, which prints every request to stderr, is left out.
+// attempt is repeated and waits before the repeat; the library's own wait
+// (Backoff) is nothing. The library's default logger, which prints every
+// request to stderr, is left out.
 func (c *Client) newRetryClient(hc *http.Client) *retryablehttp.Client {
 	return &retryablehttp.Client{
 		HTTPClient:     hc,
 		Logger:         nil,
-		RetryWaitMin:   c.waitMin,
-		RetryWaitMax:   c.waitMax,
 		RetryMax:       c.retryMax,
 		CheckRetry:     c.checkRetry,
-		Backoff:        c.backoff,
+		Backoff:        noWait,
 		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
 		RequestLogHook: c.startAttempt,
 	}
 }
 
-// callState follows one call through go-retryablehttp's hooks, which see
-// only the request's context.
+// callState follows one call through go-retryablehttp's hooks. The
+// hooks see only the request and its context, so it rides in the context.
 type callState struct {
 	method   string
 	endpoint string // as the rate-limit state is kept: "v1/chat.postMessage"
 	path     string
 	attempts int       // attempts made
 	started  time.Time // start of the current attempt, when logging
+	// window is the rate-limit window the attempt under way is counted
+	// in (pacing), until it lands.
+	window *window
 }
 
 type callStateKey struct{}
 
 // send performs the request with retries and returns the last answer, its
-// body unread, or the error that left no answer. With pacing, it first
-// waits for the endpoint's rate-limit window to have room (ratelimit.go).
+// body unread, or the error that left no answer. With pacing, each
+// attempt first waits for the endpoint's rate-limit window to have room
+// (ratelimit.go).
 func (c *Client) send(ctx context.Context, r *request) (*http.Response, error) {
 	u := c.apiBase + r.endpoint
 	if len(r.query) > 0 {
 		u += "?" + r.query.Encode()
 	}
 	st := &callState{method: r.method, endpoint: r.endpoint, path: r.path(c)}
+	defer st.land()
 	if c.pacing {
 		// Before the request is built, so that it carries the
 		// credentials current when it leaves.
-		done, err := c.limits.pace(ctx, r.endpoint, c.waitMax)
-		if err != nil {
-			return nil, transportError(r.method, st.path, err)
-		}
-		if done != nil {
-			defer done()
+		if err := c.pace(ctx, st); err != nil {
+			return nil, sendError(r.method, st.path, err)
 		}
 	}
 	ctx = context.WithValue(ctx, callStateKey{}, st)
@@ -117,29 +117,44 @@ func (c *Client) send(ctx context.Context, r *request) (*http.Response, error) {
 	if err != nil {
 		if resp != nil {
 			// The library hands back the last answer with the error that
-			// ended the call (a context that ended); nothing reads it.
+			// ended the call (a context that ended, a window that
+			// reopens too late); nothing reads it.
 			drainAndClose(resp.Body)
 		}
-		return nil, transportError(r.method, st.path, err)
+		return nil, sendError(r.method, st.path, err)
 	}
 	return resp, nil
 }
 
+// sendError is the error of a call that ended without an answer to
+// return: the window's *Error when pacing kept it from being sent, else a
+// transport or context failure.
+func sendError(method, path string, err error) error {
+	if e, ok := err.(*Error); ok {
+		return e
+	}
+	return transportError(method, path, err)
+}
+
 // checkRetry runs after every attempt: it records the answer's rate-limit
-// state (ratelimit.go) and decides whether the attempt is repeated:
-// the retry policy, the attempts left, and the time left. A wait that
-// could outlive the context's deadline is not started, so the call ends
-// at once with what it has; a context that has ended while an attempt
-// failed in a way that would be repeated ends the call with the context's
-// error.
+// state (ratelimit.go) and decides whether the attempt is repeated: the
+// retry policy, the attempts left, and the time left. When it is, it
+// waits first, here, so that the wait is computed once and checked
+// against the context's deadline before it starts: after a 429 that says
+// when the window reopens, until then, however far off; otherwise backoff
+// within WithRetry's bounds. A wait that would outlive the deadline is
+// not started: the call ends at once with the answer it has. A context
+// that ends while an attempt failed in a way that would be repeated, or
+// during the wait, ends the call with the context's error.
 func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	st := ctx.Value(callStateKey{}).(*callState)
 	st.attempts++
-	status, header := 0, http.Header(nil)
+	status, reset := 0, time.Time{}
 	if resp != nil {
-		status, header = resp.StatusCode, resp.Header
-		c.limits.record(st.endpoint, status, header, time.Now())
+		status = resp.StatusCode
+		reset = c.limits.record(st.endpoint, status, resp.Header, time.Now())
 	}
+	st.land()
 	c.logAttempt(ctx, st, status, err)
 	if !retry.Retryable(st.method, status, err) {
 		return false, nil
@@ -150,9 +165,19 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	if st.attempts > c.retryMax {
 		return false, nil
 	}
-	longest := retry.Wait(st.attempts, c.waitMin, c.waitMax, status, header, time.Now(), 1)
-	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < longest {
-		return false, nil
+	// After a 429, the wait is the window's if the answer says when it
+	// reopens; a reset already past says nothing.
+	wait := time.Until(reset)
+	rateLimited := status == http.StatusTooManyRequests && wait > 0
+	if rateLimited {
+		if !c.mayWait(ctx, wait) {
+			return false, nil
+		}
+	} else {
+		wait = retry.Backoff(st.attempts, c.waitMin, c.waitMax, rand.Float64())
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+			return false, nil
+		}
 	}
 	if resp != nil {
 		// The library drains only 4 KiB before it repeats a request,
@@ -160,19 +185,28 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		// connection.
 		drainAndClose(resp.Body)
 	}
+	if rateLimited {
+		c.logRateLimitWait(ctx, st, wait)
+	}
+	timer := time.NewTimer(wait)
+	select {
+	case <-ctx.Done():
+		timer.Stop()
+		return false, ctx.Err()
+	case <-timer.C:
+	}
+	if c.pacing {
+		// Other calls may have filled the new window meanwhile.
+		if err := c.pace(ctx, st); err != nil {
+			return false, err
+		}
+	}
 	return true, nil
 }
 
-// backoff is how long to wait before attempt number attemptNum+2: until
-// the rate limiter's window reopens after a 429, else exponential with
-// jitter, always within [waitMin, waitMax].
-func (c *Client) backoff(waitMin, waitMax time.Duration, attemptNum int, resp *http.Response) time.Duration {
-	status, header := 0, http.Header(nil)
-	if resp != nil {
-		status, header = resp.StatusCode, resp.Header
-	}
-	return retry.Wait(attemptNum+1, waitMin, waitMax, status, header, time.Now(), rand.Float64())
-}
+// noWait is go-retryablehttp's wait before a repeat: none, as checkRetry
+// has waited already.
+func noWait(_, _ time.Duration, _ int, _ *http.Response) time.Duration { return 0 }
 
 // startAttempt notes when an attempt starts, for the log.
 func (c *Client) startAttempt(_ retryablehttp.Logger, req *http.Request, _ int) {

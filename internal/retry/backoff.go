@@ -7,23 +7,17 @@ import (
 	"time"
 )
 
-// Wait returns how long to wait before repeating a request whose attempt
-// number attempt (1 for the first) failed. header is the failed attempt's
-// response header (nil when there was no response), now the local time
-// and jitter a number in [0, 1] that spreads the waits of many clients;
-// jitter 1 gives the longest wait the other arguments allow.
+// Backoff returns how long to wait before repeating a request whose
+// attempt number attempt (1 for the first) failed in a way that says
+// nothing of when to come back: it grows exponentially from waitMin.
+// jitter is a number in [0, 1] that spreads the waits of many clients; 1
+// gives the longest wait. The result is never below waitMin nor above
+// waitMax.
 //
-// After a 429 whose X-RateLimit-Reset says when the server's window
-// reopens, the wait lasts until then; otherwise it grows exponentially
-// from waitMin. The result is never below waitMin nor above waitMax: a
-// longer wait is cut to waitMax and the request is repeated, and the
-// server answers 429 again if its window is still closed.
-func Wait(attempt int, waitMin, waitMax time.Duration, status int, header http.Header, now time.Time, jitter float64) time.Duration {
-	if status == http.StatusTooManyRequests {
-		if d, ok := RateLimitWait(header, now); ok {
-			return clamp(d, waitMin, waitMax)
-		}
-	}
+// A 429 that says when the rate limiter's window reopens is not waited
+// for here: that wait is the window's, however long (the client's
+// rate-limit state).
+func Backoff(attempt int, waitMin, waitMax time.Duration, jitter float64) time.Duration {
 	return clamp(exponential(attempt, waitMin, waitMax, jitter), waitMin, waitMax)
 }
 
@@ -74,8 +68,8 @@ func RateLimitWait(header http.Header, now time.Time) (wait time.Duration, ok bo
 	}
 	// A reset centuries away is a broken header, not a window; saturate
 	// instead of overflowing time.Duration.
-	if reset.Sub(now) >= maxWait {
-		return maxWait, true
+	if reset.Sub(now) >= MaxRateLimitWait {
+		return MaxRateLimitWait, true
 	}
 	if d := reset.Sub(now); d > 0 {
 		return d, true
@@ -83,5 +77,6 @@ func RateLimitWait(header http.Header, now time.Time) (wait time.Duration, ok bo
 	return 0, true
 }
 
-// maxWait bounds what RateLimitWait reports; callers cap it further.
-const maxWait = 24 * time.Hour
+// MaxRateLimitWait bounds what RateLimitWait reports, and the client's
+// rate-limit waits: a reset further off is a broken header, not a window.
+const MaxRateLimitWait = 24 * time.Hour

@@ -8,9 +8,9 @@ import (
 
 // FuzzRateLimitWait feeds RateLimitWait any X-RateLimit-Reset and Date
 // values and any local clock. It must never panic and never report a wait
-// below 0 or above maxWait; a header it cannot read is reported as such
-// (ok false, wait 0). Wait, which caps it, must stay within
-// [waitMin, waitMax] for any attempt number and jitter.
+// below 0 or above MaxRateLimitWait; a header it cannot read is reported as such
+// (ok false, wait 0). Backoff must stay within [waitMin, waitMax] for any
+// attempt number and jitter.
 //
 // The seeds are the cases of TestRateLimitWait and the edges of the
 // formats; crashers the fuzzer finds go to testdata/fuzz/FuzzRateLimitWait/
@@ -42,14 +42,14 @@ func FuzzRateLimitWait(f *testing.F) {
 		h.Set("Date", date)
 		localNow := time.UnixMilli(nowMs)
 		wait, ok := RateLimitWait(h, localNow)
-		if wait < 0 || wait > maxWait {
-			t.Errorf("RateLimitWait(%q, %q) = %v, want within [0, %v]", reset, date, wait, maxWait)
+		if wait < 0 || wait > MaxRateLimitWait {
+			t.Errorf("RateLimitWait(%q, %q) = %v, want within [0, %v]", reset, date, wait, MaxRateLimitWait)
 		}
 		if !ok && wait != 0 {
 			t.Errorf("RateLimitWait(%q, %q) = %v, false; an unreadable header must give 0", reset, date, wait)
 		}
 
-		// Wait is called with attempt numbers from 1 to max+1 and a
+		// Backoff is called with attempt numbers from 1 to max+1 and a
 		// jitter in [0, 1); keep the fuzzer's values in those ranges.
 		if attempt < 1 || attempt > 1000 {
 			attempt = 1 + int(uint(attempt)%1000)
@@ -65,12 +65,9 @@ func FuzzRateLimitWait(f *testing.F) {
 			{time.Hour, time.Hour},
 			{1, 1<<63 - 1},
 		} {
-			for _, status := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable, 0} {
-				got := Wait(attempt, bounds[0], bounds[1], status, h, localNow, jitter)
-				if got < bounds[0] || got > bounds[1] {
-					t.Errorf("Wait(%d, %v, %v, %d, reset %q, date %q, %v) = %v, want within the bounds",
-						attempt, bounds[0], bounds[1], status, reset, date, jitter, got)
-				}
+			got := Backoff(attempt, bounds[0], bounds[1], jitter)
+			if got < bounds[0] || got > bounds[1] {
+				t.Errorf("Backoff(%d, %v, %v, %v) = %v, want within the bounds", attempt, bounds[0], bounds[1], jitter, got)
 			}
 		}
 	})
