@@ -46,6 +46,7 @@ type Client struct {
 	waitMax   time.Duration
 	pacing    bool
 	limits    limits
+	roomTypes roomTypes // learnt by History
 }
 
 // Option configures a Client. Options write into a configuration that
