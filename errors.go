@@ -231,7 +231,7 @@ func challengeFromDetails(details jsontext.Value) *TwoFactorChallenge {
 	return &TwoFactorChallenge{
 		Method:           d.Method,
 		CodeGenerated:    d.CodeGenerated,
-		AvailableMethods: d.AvailableMethods,
+		AvailableMethods: nilIfEmpty(d.AvailableMethods),
 		EmailOrUsername:  d.EmailOrUsername,
 	}
 }

@@ -12,7 +12,8 @@ import (
 )
 
 // Room is a room as rooms.info, rooms.get, channels.list and im.create
-// describe it.
+// describe it. Usernames is nil when the answer holds none or an empty
+// list, so that a Room written by hand compares equal without options.
 type Room struct {
 	ID string // _id
 	// Type is t: "c" a public channel, "p" a private group, "d" a direct
@@ -66,7 +67,7 @@ func (w *wireRoom) room() Room {
 		ReadOnly: w.ReadOnly, Archived: w.Archived, Default: w.Default,
 		UsersCount: w.UsersCount, MessagesCount: w.MessagesCount, Creator: w.Creator,
 		CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt, LastMessageAt: w.LastMessageAt,
-		Usernames: w.Usernames,
+		Usernames: nilIfEmpty(w.Usernames),
 	}
 }
 

@@ -24,7 +24,8 @@ type TwoFactorChallenge struct {
 	EmailOrUsername string
 	// CodeGenerated is true when the server just mailed a code.
 	CodeGenerated bool
-	// AvailableMethods lists the methods the user could use.
+	// AvailableMethods lists the methods the user could use; nil when the
+	// server lists none.
 	AvailableMethods []string
 }
 
