@@ -107,7 +107,8 @@ func (c *Client) SetCredentials(creds Credentials) {
 // User is a Rocket.Chat user as /api/v1/me, the login answer,
 // users.info and users.list describe it. Roles, Emails and CustomFields
 // are nil when the answer holds them empty, so that a User written by
-// hand compares equal without options.
+// hand compares equal without options; marshalled, nil ones are left
+// out, so that they decode as nil.
 type User struct {
 	ID               string   `json:"_id"`
 	Username         string   `json:"username"`
@@ -117,8 +118,8 @@ type User struct {
 	StatusConnection string   `json:"statusConnection"` // online, away, offline
 	AvatarURL        string   `json:"avatarUrl"`
 	Active           bool     `json:"active"`
-	Roles            []string `json:"roles"`
-	Emails           []Email  `json:"emails"`
+	Roles            []string `json:"roles,omitzero"`
+	Emails           []Email  `json:"emails,omitzero"`
 	// UTCOffset is the user's offset from UTC in hours: +5:45 is 5.75.
 	UTCOffset float64 `json:"utcOffset"`
 	// CustomFields holds the workspace's custom profile fields, when it

@@ -11,7 +11,9 @@ import (
 // Message is a chat message as the chat.* and *.history endpoints
 // describe it. Lists and maps the answer holds empty ("mentions":[],
 // "reactions":{}) are nil, here and in the attachments, so that a
-// Message written by hand compares equal without options.
+// Message written by hand compares equal without options. Marshalled
+// with encoding/json or v2, nil lists and maps are left out, so that
+// decoding gives nil back.
 type Message struct {
 	ID        string    // _id
 	RoomID    string    // rid
@@ -28,13 +30,13 @@ type Message struct {
 	// joined; "" for a message someone wrote.
 	Type                 string
 	Alias, Emoji, Avatar string
-	Attachments          []Attachment
+	Attachments          []Attachment `json:",omitzero"`
 	// Reactions maps each emoji (":smile:") to the usernames who reacted
 	// with it.
-	Reactions map[string][]string
+	Reactions map[string][]string `json:",omitzero"`
 	// Mentions are the users the message mentions; "all" and "here" appear
 	// with those words as ID and username.
-	Mentions []UserRef
+	Mentions []UserRef `json:",omitzero"`
 }
 
 // UserRef names a user inside another object: a message's sender, a

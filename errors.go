@@ -73,7 +73,7 @@ type Error struct {
 	// Put or Delete without its version, it says how endpoints are named.
 	Message string
 	// Details is the body's details object, as sent.
-	Details stdjson.RawMessage
+	Details stdjson.RawMessage `json:",omitempty"`
 	// RetryAfter is, for a 429, how long until the server's rate-limit
 	// window reopens (from X-RateLimit-Reset, measured on the server's
 	// clock); 0 when unknown.
@@ -84,6 +84,20 @@ type Error struct {
 }
 
 var _ error = (*Error)(nil)
+
+// MarshalJSONTo implements [json.MarshalerTo] for encoding/json/v2, with
+// RetryAfter in nanoseconds as encoding/json writes it.
+func (e Error) MarshalJSONTo(enc *jsontext.Encoder) error {
+	type plain Error
+	return json.MarshalEncode(enc, plain(e), nanoDurations)
+}
+
+// UnmarshalJSONFrom implements [json.UnmarshalerFrom], the inverse of
+// [Error.MarshalJSONTo].
+func (e *Error) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	type plain Error
+	return json.UnmarshalDecode(dec, (*plain)(e), nanoDurations)
+}
 
 // Error returns one line: method, endpoint, status, code and message,
 // each said once: a code or message that only restates the status (a

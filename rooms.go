@@ -13,7 +13,8 @@ import (
 
 // Room is a room as rooms.info, rooms.get, channels.list and im.create
 // describe it. Usernames is nil when the answer holds none or an empty
-// list, so that a Room written by hand compares equal without options.
+// list, so that a Room written by hand compares equal without options;
+// marshalled, a nil Usernames is left out, so that it decodes as nil.
 type Room struct {
 	ID string // _id
 	// Type is t: "c" a public channel, "p" a private group, "d" a direct
@@ -29,7 +30,7 @@ type Room struct {
 	CreatedAt                        time.Time // ts
 	UpdatedAt                        time.Time // _updatedAt
 	LastMessageAt                    time.Time // lm; zero before the first message
-	Usernames                        []string  // a direct message's members
+	Usernames                        []string  `json:",omitzero"` // a direct message's members
 }
 
 // wireRoom is a room on the wire.

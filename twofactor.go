@@ -26,7 +26,7 @@ type TwoFactorChallenge struct {
 	CodeGenerated bool
 	// AvailableMethods lists the methods the user could use; nil when the
 	// server lists none.
-	AvailableMethods []string
+	AvailableMethods []string `json:",omitzero"`
 }
 
 // maxTwoFactorAsks bounds how often one call asks the handler for a code:
