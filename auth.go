@@ -105,7 +105,10 @@ func (c *Client) SetCredentials(creds Credentials) {
 }
 
 // User is a Rocket.Chat user as /api/v1/me, the login answer,
-// users.info and users.list describe it.
+// users.info and users.list describe it. Roles, Emails and CustomFields
+// are nil when the answer holds them empty, so that a User written by
+// hand compares equal without options; marshalled, nil ones are left
+// out, so that they decode as nil.
 type User struct {
 	ID               string   `json:"_id"`
 	Username         string   `json:"username"`
@@ -115,8 +118,8 @@ type User struct {
 	StatusConnection string   `json:"statusConnection"` // online, away, offline
 	AvatarURL        string   `json:"avatarUrl"`
 	Active           bool     `json:"active"`
-	Roles            []string `json:"roles"`
-	Emails           []Email  `json:"emails"`
+	Roles            []string `json:"roles,omitzero"`
+	Emails           []Email  `json:"emails,omitzero"`
 	// UTCOffset is the user's offset from UTC in hours: +5:45 is 5.75.
 	UTCOffset float64 `json:"utcOffset"`
 	// CustomFields holds the workspace's custom profile fields, when it
@@ -205,7 +208,7 @@ func (c *Client) login(ctx context.Context, in loginRequest) (*User, error) {
 		return nil, invalidResponse(r.method, r.path(c), http.StatusOK, errors.New("login answer without userId or authToken"))
 	}
 	c.SetCredentials(Credentials{UserID: out.Data.UserID, Token: out.Data.AuthToken})
-	me := out.Data.Me
+	me := out.Data.Me.normalized()
 	if me.ID == "" {
 		me.ID = out.Data.UserID
 	}
@@ -246,7 +249,8 @@ func (c *Client) Me(ctx context.Context) (*User, error) {
 	if out.User.ID == "" {
 		return nil, invalidResponse(r.method, r.path(c), http.StatusOK, errNoUser)
 	}
-	return &out.User, nil
+	u := out.User.normalized()
+	return &u, nil
 }
 
 var errNoUser = errors.New("answer without a user")

@@ -9,7 +9,11 @@ import (
 )
 
 // Message is a chat message as the chat.* and *.history endpoints
-// describe it.
+// describe it. Lists and maps the answer holds empty ("mentions":[],
+// "reactions":{}) are nil, here and in the attachments, so that a
+// Message written by hand compares equal without options. Marshalled
+// with encoding/json or v2, nil lists and maps are left out, so that
+// decoding gives nil back.
 type Message struct {
 	ID        string    // _id
 	RoomID    string    // rid
@@ -26,13 +30,13 @@ type Message struct {
 	// joined; "" for a message someone wrote.
 	Type                 string
 	Alias, Emoji, Avatar string
-	Attachments          []Attachment
+	Attachments          []Attachment `json:",omitzero"`
 	// Reactions maps each emoji (":smile:") to the usernames who reacted
 	// with it.
-	Reactions map[string][]string
+	Reactions map[string][]string `json:",omitzero"`
 	// Mentions are the users the message mentions; "all" and "here" appear
 	// with those words as ID and username.
-	Mentions []UserRef
+	Mentions []UserRef `json:",omitzero"`
 }
 
 // UserRef names a user inside another object: a message's sender, a
@@ -130,12 +134,15 @@ func (w *wireMessage) message() Message {
 		ID: w.ID, RoomID: w.RoomID, Text: w.Text, Sender: w.Sender,
 		Timestamp: w.Timestamp, UpdatedAt: w.UpdatedAt, EditedAt: w.EditedAt,
 		ThreadID: w.ThreadID, Type: w.Type, Alias: w.Alias, Emoji: w.Emoji, Avatar: w.Avatar,
-		Attachments: w.Attachments, Mentions: w.Mentions,
+		Attachments: nilIfEmpty(w.Attachments), Mentions: nilIfEmpty(w.Mentions),
+	}
+	for i := range m.Attachments {
+		m.Attachments[i].Fields = nilIfEmpty(m.Attachments[i].Fields)
 	}
 	if len(w.Reactions) > 0 {
 		m.Reactions = make(map[string][]string, len(w.Reactions))
 		for emoji, r := range w.Reactions {
-			m.Reactions[emoji] = r.Usernames
+			m.Reactions[emoji] = nilIfEmpty(r.Usernames)
 		}
 	}
 	return m

@@ -135,7 +135,6 @@ func TestMessage(t *testing.T) {
 		Sender:    rocketchat.UserRef{ID: "KPkEYwKKBKZnEEPpt", Username: "marc.pow", Name: "Marc Pow"},
 		Timestamp: at(t, "2018-10-05T13:48:21.616Z"), UpdatedAt: at(t, "2018-10-05T13:48:49.535Z"),
 		Reactions: map[string][]string{":frowning2:": {"marcos.defendi"}},
-		Mentions:  []rocketchat.UserRef{},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Message (-want +got):\n%s", diff)
@@ -158,7 +157,6 @@ func TestUpdateMessage(t *testing.T) {
 		Sender:    rocketchat.UserRef{ID: "rbAXPnMktTFbNpwtJ", Username: "roxie", Name: "test test"},
 		Timestamp: at(t, "2023-09-20T17:27:59.945Z"), UpdatedAt: at(t, "2023-09-20T22:22:45.793Z"),
 		EditedAt: at(t, "2023-09-20T22:22:45.737Z"),
-		Mentions: []rocketchat.UserRef{},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("UpdateMessage (-want +got):\n%s", diff)

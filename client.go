@@ -37,7 +37,8 @@ type Client struct {
 	creds atomic.Pointer[Credentials]
 
 	http   *retryablehttp.Client
-	limits limits
+	limits    limits
+	roomTypes roomTypes // learnt by History
 	settings
 }
 

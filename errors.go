@@ -69,10 +69,11 @@ type Error struct {
 	Type string
 	// Message is the server's human-readable message without the bracketed
 	// code, or a short printable excerpt of a body that was not JSON (a
-	// proxy's HTML page).
+	// proxy's HTML page). For a 404 of an endpoint given to Get, Post,
+	// Put or Delete without its version, it says how endpoints are named.
 	Message string
 	// Details is the body's details object, as sent.
-	Details stdjson.RawMessage
+	Details stdjson.RawMessage `json:",omitempty"`
 	// RetryAfter is, for a 429, how long until the server's rate-limit
 	// window reopens (from X-RateLimit-Reset, measured on the server's
 	// clock); 0 when unknown. A call that pacing did not send, because
@@ -87,7 +88,23 @@ type Error struct {
 
 var _ error = (*Error)(nil)
 
-// Error returns one line: method, endpoint, status, code and message.
+// MarshalJSONTo implements [json.MarshalerTo] for encoding/json/v2, with
+// RetryAfter in nanoseconds as encoding/json writes it.
+func (e Error) MarshalJSONTo(enc *jsontext.Encoder) error {
+	type plain Error
+	return json.MarshalEncode(enc, plain(e), nanoDurations)
+}
+
+// UnmarshalJSONFrom implements [json.UnmarshalerFrom], the inverse of
+// [Error.MarshalJSONTo].
+func (e *Error) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	type plain Error
+	return json.UnmarshalDecode(dec, (*plain)(e), nanoDurations)
+}
+
+// Error returns one line: method, endpoint, status, code and message,
+// each said once: a code or message that only restates the status (a
+// "404 Not Found" page, Go's "404 page not found") is left out.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("rocketchat: ")
@@ -100,15 +117,30 @@ func (e *Error) Error() string {
 		b.WriteByte(' ')
 		b.WriteString(text)
 	}
-	if e.Type != "" {
+	if e.Type != "" && !restatesStatus(e.Type, e.StatusCode) {
 		b.WriteString(": ")
 		b.WriteString(e.Type)
 	}
-	if e.Message != "" && e.Message != e.Type {
+	if e.Message != "" && e.Message != e.Type && !restatesStatus(e.Message, e.StatusCode) {
 		b.WriteString(": ")
 		b.WriteString(e.Message)
 	}
 	return b.String()
+}
+
+// restatesStatus reports whether s says no more than the status line:
+// "404 Not Found", "Not Found", "404 page not found", "404", in any case.
+func restatesStatus(s string, status int) bool {
+	text := http.StatusText(status)
+	if text == "" {
+		return false
+	}
+	s = strings.TrimSpace(s)
+	s = strings.TrimSpace(strings.TrimPrefix(s, strconv.Itoa(status)))
+	if len(s) > 5 && strings.EqualFold(s[:5], "page ") {
+		s = s[5:]
+	}
+	return s == "" || strings.EqualFold(s, text)
 }
 
 // Is matches the sentinel errors by status and error code.
@@ -216,7 +248,7 @@ func challengeFromDetails(details jsontext.Value) *TwoFactorChallenge {
 	return &TwoFactorChallenge{
 		Method:           d.Method,
 		CodeGenerated:    d.CodeGenerated,
-		AvailableMethods: d.AvailableMethods,
+		AvailableMethods: nilIfEmpty(d.AvailableMethods),
 		EmailOrUsername:  d.EmailOrUsername,
 	}
 }

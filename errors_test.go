@@ -175,6 +175,23 @@ func TestErrorString(t *testing.T) {
 			"rocketchat: POST /api/v1/login: 502 Bad Gateway"},
 		{&Error{StatusCode: 299, Method: "GET", Endpoint: "/api/v1/x"},
 			"rocketchat: GET /api/v1/x: 299"},
+		// A code or message that only restates the status is said once.
+		{&Error{StatusCode: 404, Method: "GET", Endpoint: "/api/v1/x", Message: "404 Not Found"},
+			"rocketchat: GET /api/v1/x: 404 Not Found"},
+		{&Error{StatusCode: 404, Method: "GET", Endpoint: "/api/v1/x", Message: "404 page not found"},
+			"rocketchat: GET /api/v1/x: 404 Not Found"},
+		{&Error{StatusCode: 404, Method: "GET", Endpoint: "/api/v1/x", Message: "not found"},
+			"rocketchat: GET /api/v1/x: 404 Not Found"},
+		{&Error{StatusCode: 502, Method: "GET", Endpoint: "/api/v1/x", Message: "502 Bad Gateway"},
+			"rocketchat: GET /api/v1/x: 502 Bad Gateway"},
+		{&Error{StatusCode: 401, Method: "POST", Endpoint: "/api/v1/login", Type: "Unauthorized", Message: "Unauthorized"},
+			"rocketchat: POST /api/v1/login: 401 Unauthorized"},
+		{&Error{StatusCode: 404, Method: "GET", Endpoint: "/api/v1/x", Message: "Resource not found"},
+			"rocketchat: GET /api/v1/x: 404 Not Found: Resource not found"},
+		{&Error{StatusCode: 404, Method: "GET", Endpoint: "/api/v1/x", Message: "404 Not Found here"},
+			"rocketchat: GET /api/v1/x: 404 Not Found: 404 Not Found here"},
+		{&Error{StatusCode: 299, Method: "GET", Endpoint: "/api/v1/x", Message: "299"},
+			"rocketchat: GET /api/v1/x: 299: 299"},
 	}
 	for _, tt := range tests {
 		if got := tt.err.Error(); got != tt.want {

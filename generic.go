@@ -19,13 +19,14 @@ import (
 // to /api/, such as "v1/statistics" or "v1/rooms.info"; query may be nil.
 // The call has the same authentication, retries, error mapping and 2FA
 // handling as the typed methods: an answer that says "success": false is
-// an *Error, whatever else it holds.
+// an *Error, whatever else it holds. A 404 of an endpoint without its
+// version ("channels.members") says how endpoints are named.
 func (c *Client) Get(ctx context.Context, endpoint string, query url.Values, out any) error {
 	ep, err := cleanEndpoint(endpoint)
 	if err != nil {
 		return err
 	}
-	return c.do(ctx, &request{method: http.MethodGet, endpoint: ep, query: query, generic: true}, out)
+	return namingHint(ep, c.do(ctx, &request{method: http.MethodGet, endpoint: ep, query: query, generic: true}, out))
 }
 
 // Post calls any POST endpoint of the REST API with in as its JSON body
@@ -55,7 +56,7 @@ func (c *Client) Delete(ctx context.Context, endpoint string, query url.Values, 
 	if err != nil {
 		return err
 	}
-	return c.do(ctx, &request{method: http.MethodDelete, endpoint: ep, query: query, generic: true}, out)
+	return namingHint(ep, c.do(ctx, &request{method: http.MethodDelete, endpoint: ep, query: query, generic: true}, out))
 }
 
 // withBody is Post and Put: the caller's endpoint, and in encoded with
@@ -69,7 +70,39 @@ func (c *Client) withBody(ctx context.Context, method, endpoint string, in, out 
 	if err != nil {
 		return fmt.Errorf("rocketchat: %s %s: encoding the body: %w", method, c.apiPath+ep, err)
 	}
-	return c.do(ctx, &request{method: method, endpoint: ep, body: body, generic: true}, out)
+	return namingHint(ep, c.do(ctx, &request{method: method, endpoint: ep, body: body, generic: true}, out))
+}
+
+// namingHint completes the 404 of an endpoint given without its version
+// ("channels.members" for "v1/channels.members"), the usual slip, with
+// how endpoints are named: the server's own page says only "Not Found".
+func namingHint(endpoint string, err error) error {
+	var e *Error
+	if !errors.As(err, &e) || e.StatusCode != http.StatusNotFound || hasVersion(endpoint) {
+		return err
+	}
+	hint := "endpoints are named with their version, as in " + strconv.Quote("v1/"+endpoint)
+	if e.Message != "" && e.Message != e.Type && !restatesStatus(e.Message, e.StatusCode) {
+		hint = e.Message + "; " + hint
+	}
+	e.Message = printable(hint, maxMessage)
+	return err
+}
+
+// hasVersion reports whether an endpoint starts with a version segment:
+// "v1/", "v2/".
+func hasVersion(endpoint string) bool {
+	seg, _, _ := strings.Cut(endpoint, "/")
+	digits, ok := strings.CutPrefix(seg, "v")
+	if !ok || digits == "" {
+		return false
+	}
+	for _, r := range digits {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // get calls a GET endpoint of a typed method: out is the wire struct of

@@ -12,6 +12,7 @@ import (
 
 	json "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 )
 
 // Instance is one member of a Rocket.Chat cluster: a server process or a
@@ -22,8 +23,16 @@ import (
 // raw record, with a connection object on the members other than the one
 // that answered; 6.0 and later wrap the record with the service broker's
 // view of the member. The decoder tells the shapes apart item by item.
+//
 // Encoding an Instance, with encoding/json or with encoding/json/v2,
-// writes the 6.0+ form, and decoding that gives back an equal value.
+// writes the 6.0+ form and succeeds for any value, the zero Instance
+// included, within the limits the JSON packages set on every struct
+// (times in the years 0 to 9999, finite floats, and valid UTF-8 for v2).
+// Decoding that gives back an equal value, durations to the microsecond,
+// except where the wire form cannot carry the value: a Port outside 0 to
+// 65535, a negative duration or one of more than 292 years are written as
+// unknown and come back as 0, and a Host spelled "undefined", the wire's
+// word for unknown, comes back as "".
 type Instance struct {
 	// ID is the record's _id: a Meteor id on 3.x servers, a UUID on 6.x
 	// and later.
@@ -98,6 +107,25 @@ type OS struct {
 	CPUs int
 }
 
+// nanoDurations writes and reads a time.Duration as encoding/json does,
+// a number of nanoseconds: encoding/json/v2 has no default form for it
+// and refuses to marshal a struct holding one.
+var nanoDurations = jsonv1.FormatDurationAsNano(true)
+
+// MarshalJSONTo implements [json.MarshalerTo] for encoding/json/v2, with
+// Uptime in nanoseconds as encoding/json writes it.
+func (o OS) MarshalJSONTo(enc *jsontext.Encoder) error {
+	type plain OS
+	return json.MarshalEncode(enc, plain(o), nanoDurations)
+}
+
+// UnmarshalJSONFrom implements [json.UnmarshalerFrom], the inverse of
+// [OS.MarshalJSONTo].
+func (o *OS) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	type plain OS
+	return json.UnmarshalDecode(dec, (*plain)(o), nanoDurations)
+}
+
 // Instances lists the members of the server's cluster
 // (GET /api/v1/instances.get, Rocket.Chat 3.10 and later), in the order
 // the server gives them, whatever the server's generation. A single server
@@ -108,7 +136,7 @@ type OS struct {
 // it the call fails with [ErrForbidden]; without valid credentials, with
 // [ErrUnauthorized]; on servers older than 3.10, with [ErrNotFound].
 func (c *Client) Instances(ctx context.Context) ([]Instance, error) {
-	out := instancesResponse{Instances: newList(c.maxBytes, (*instanceItem).instance)}
+	out := instancesResponse{Instances: newList(c.maxBytes, (*instanceItem).serverInstance)}
 	r := &request{method: http.MethodGet, endpoint: "v1/instances.get"}
 	if err := c.do(ctx, r, &out); err != nil {
 		return nil, err
@@ -193,17 +221,26 @@ const undefined = "undefined"
 
 var errNoID = errors.New("an item without an _id is not an instance")
 
-// instance converts an item of either shape. An item with a non-empty
-// instanceRecord is the 6.0+ wrapper, any other the 3.10 to 5.x record.
-func (it *instanceItem) instance() (Instance, error) {
-	rec := &it.instanceRecord
-	address, status, broadcastAuth := it.Connection.Address, it.Connection.CurrentStatus, it.Connection.BroadcastAuth
-	if it.InstanceRecord.ID != "" {
-		rec = &it.InstanceRecord
-		address, status, broadcastAuth = it.Address, it.CurrentStatus, it.BroadcastAuth
+// serverInstance converts an item of an instances.get answer, which
+// must have an _id.
+func (it *instanceItem) serverInstance() (Instance, error) {
+	in, err := it.instance()
+	if err == nil && in.ID == "" {
+		err = errNoID
 	}
-	if rec.ID == "" {
-		return Instance{}, errNoID
+	return in, err
+}
+
+// instance converts an item of either shape. An item with an _id at the
+// top level and none in instanceRecord is the 3.10 to 5.x record; any
+// other is the 6.0+ wrapper, which is also what Marshal writes for an
+// Instance without an ID.
+func (it *instanceItem) instance() (Instance, error) {
+	rec := &it.InstanceRecord
+	address, status, broadcastAuth := it.Address, it.CurrentStatus, it.BroadcastAuth
+	if it.InstanceRecord.ID == "" && it.instanceRecord.ID != "" {
+		rec = &it.instanceRecord
+		address, status, broadcastAuth = it.Connection.Address, it.Connection.CurrentStatus, it.Connection.BroadcastAuth
 	}
 	extra, os := &rec.ExtraInformation, &rec.ExtraInformation.OS
 	processUptime, ok := seconds(status.LastHeartbeatTime)
@@ -248,8 +285,14 @@ func (it *instanceItem) instance() (Instance, error) {
 	}, nil
 }
 
-// wrapper converts in to the 6.0+ wire form.
+// wrapper converts in to the 6.0+ wire form. Values the form cannot
+// carry are written as unknown: a port outside 0 to 65535 as no port, a
+// duration that seconds would refuse as 0.
 func (in *Instance) wrapper() instanceWrapper {
+	port := in.Port
+	if port < 0 || port > math.MaxUint16 {
+		port = 0
+	}
 	return instanceWrapper{
 		Address:       in.Address,
 		CurrentStatus: currentStatus{Connected: in.Connected, LastHeartbeatTime: toSeconds(in.ProcessUptime), Local: in.Local},
@@ -259,7 +302,7 @@ func (in *Instance) wrapper() instanceWrapper {
 			UpdatedAt: in.UpdatedAt.UTC(),
 			ExtraInformation: extraInformation{
 				Host:        in.Host,
-				Port:        wirePort(in.Port),
+				Port:        wirePort(port),
 				TCPPort:     in.TCPPort,
 				NodeVersion: in.NodeVersion,
 				Conns:       in.Conns,
@@ -297,15 +340,22 @@ func seconds(s float64) (time.Duration, bool) {
 const maxSeconds = float64(math.MaxInt64/int64(time.Microsecond)) / 1e6
 
 // toSeconds is the inverse of seconds, for durations of whole
-// microseconds under 35 years; finer durations are rounded.
+// microseconds under 35 years; finer durations are rounded. A duration
+// that seconds would refuse (negative, or too close to the largest
+// Duration) is 0, unknown.
 func toSeconds(d time.Duration) float64 {
-	return float64(d.Round(time.Microsecond)/time.Microsecond) / 1e6
+	s := float64(d.Round(time.Microsecond)/time.Microsecond) / 1e6
+	if _, ok := seconds(s); !ok {
+		return 0
+	}
+	return s
 }
 
 // UnmarshalJSONFrom implements [json.UnmarshalerFrom]. It reads one item
-// of an instances.get answer in either shape. Unknown members are ignored
-// and null counts as absent; a value of a kind no server sends is an
-// error, and so is an item without an _id.
+// of an instances.get answer in either shape, or what [Instance.MarshalJSONTo]
+// wrote. Unknown members are ignored and null counts as absent; a value
+// of a kind no server sends is an error. An item without an _id is read
+// as the zero ID ([Client.Instances] refuses it in a server's answer).
 func (in *Instance) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	var item instanceItem
 	if err := json.UnmarshalDecode(dec, &item, wireOptions); err != nil {
@@ -326,53 +376,21 @@ func (in *Instance) UnmarshalJSON(b []byte) error { return json.Unmarshal(b, in)
 // MarshalJSONTo implements [json.MarshalerTo]. It writes the 6.0+ wire
 // form, as the server does: the port as a string, dates in UTC, and
 // without the members a server may omit (address, lastHeartbeatTime,
-// local, host, port, tcpPort, conns, the dates) when they are zero. A
-// value the wire cannot carry is an error rather than output that would
-// decode differently: an empty ID, a port outside 0 to 65535, a negative duration, a
-// load average that is not finite, a year outside 0 to 9999, or a Host
-// spelled "undefined", which means unknown on the wire.
+// local, host, port, tcpPort, conns, the dates) when they are zero. It
+// succeeds for any value the JSON packages can write (see [Instance]):
+// refusing an item without an _id belongs to reading a server's answer.
 func (in Instance) MarshalJSONTo(enc *jsontext.Encoder) error {
-	if err := in.checkWire(); err != nil {
-		return err
-	}
 	w := in.wrapper()
-	return json.MarshalEncode(enc, &w, json.DefaultOptionsV2())
+	// The wire form's own options, but invalid UTF-8 as the caller allows.
+	allow, _ := json.GetOption(enc.Options(), jsontext.AllowInvalidUTF8)
+	return json.MarshalEncode(enc, &w, json.DefaultOptionsV2(), jsontext.AllowInvalidUTF8(allow))
 }
 
 // MarshalJSON implements the encoding/json Marshaler with the same
-// encoder as [Instance.MarshalJSONTo].
-func (in Instance) MarshalJSON() ([]byte, error) { return json.Marshal(in) }
-
-// checkWire reports the first field whose value the wire form cannot
-// carry, before anything is written.
-func (in *Instance) checkWire() error {
-	field := func(name, problem string) error {
-		return errors.New("rocketchat: Instance." + name + ": " + problem)
-	}
-	if in.ID == "" {
-		return field("ID", "empty: an item without an _id is not an instance")
-	}
-	if in.Host == undefined {
-		return field("Host", `"undefined" means an unknown host on the wire`)
-	}
-	if in.Port < 0 || in.Port > math.MaxUint16 {
-		return field("Port", "outside 0 to 65535")
-	}
-	if in.TCPPort < 0 || in.TCPPort > math.MaxUint16 {
-		return field("TCPPort", "outside 0 to 65535")
-	}
-	if in.ProcessUptime < 0 {
-		return field("ProcessUptime", "negative")
-	}
-	if in.OS.Uptime < 0 {
-		return field("OS.Uptime", "negative")
-	}
-	for i, f := range in.OS.LoadAvg {
-		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return field("OS.LoadAvg["+strconv.Itoa(i)+"]", "not a finite number")
-		}
-	}
-	return nil
+// encoder as [Instance.MarshalJSONTo]. Invalid UTF-8 becomes U+FFFD, as
+// encoding/json writes any string.
+func (in Instance) MarshalJSON() ([]byte, error) {
+	return json.Marshal(in, jsontext.AllowInvalidUTF8(true))
 }
 
 // wirePort is a TCP port written by JavaScript: a string ("3000") or a

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -106,6 +107,30 @@ func TestInstancesRejectsWrongBodies(t *testing.T) {
 			gock.New("https://chat.example.com").Get("/chat/api/v1/instances.get").Reply(200).BodyString(body)
 			if got, err := c.Instances(context.Background()); !errors.Is(err, ErrInvalidResponse) || got != nil {
 				t.Errorf("Instances = %v, %v; want ErrInvalidResponse", got, err)
+			}
+		})
+	}
+}
+
+// TestInstancesRefusesItemsWithoutID: an item of a server's answer
+// without an _id is not an instance (an Instance decoded from a
+// program's own JSON may have none).
+func TestInstancesRefusesItemsWithoutID(t *testing.T) {
+	for name, item := range map[string]string{
+		"empty item":             `{}`,
+		"null item":              `null`,
+		"empty wrapper":          `{"instanceRecord":{}}`,
+		"wrapper without record": `{"address":"10.0.0.1","currentStatus":{"connected":true,"local":true},"broadcastAuth":true}`,
+		"null _id":               `{"instanceRecord":{"_id":null,"pid":1}}`,
+		"raw record without _id": `{"name":"rocket.chat","pid":1}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			c := gockClient(t)
+			gock.New("https://chat.example.com").Get("/chat/api/v1/instances.get").Reply(200).
+				BodyString(`{"instances":[{"_id":"a"},` + item + `],"success":true}`)
+			got, err := c.Instances(context.Background())
+			if !errors.Is(err, ErrInvalidResponse) || got != nil || !strings.Contains(err.Error(), "item 1: an item without an _id") {
+				t.Errorf("Instances = %v, %v; want ErrInvalidResponse for item 1 without an _id", got, err)
 			}
 		})
 	}

@@ -37,8 +37,15 @@ func maxItems[T any](maxBytes int64) int {
 	return int(min(decodedBudget*maxBytes/size, math.MaxInt32))
 }
 
-// same is the conversion of a list whose wire type is its public type.
-func same[T any](w *T) (T, error) { return *w, nil }
+// nilIfEmpty turns an empty list of an answer ("mentions":[]) into nil,
+// so that the values the calls return compare equal to values written by
+// hand (cmp.Diff, reflect.DeepEqual) without options.
+func nilIfEmpty[S ~[]E, E any](s S) S {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}
 
 // UnmarshalJSONFrom implements [json.UnmarshalerFrom].
 func (l *list[W, T]) UnmarshalJSONFrom(dec *jsontext.Decoder) error {

@@ -6,6 +6,7 @@ package rocketchat_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log"
@@ -182,6 +183,60 @@ func TestMeWithHTTPTest(t *testing.T) {
 	}
 	if diff := cmp.Diff(wantAlice, me); diff != "" {
 		t.Errorf("Me (-want +got):\n%s", diff)
+	}
+}
+
+// README: values written by hand; Rocket.Chat's example answer
+// (testdata/answers/chat.getMessage_200.json).
+const messageJSON = `{"message":{"_id":"CeXwh5eBbdrtvnqG6","rid":"agh2Sucgb54RQ8dDo","msg":"s",
+"ts":"2018-10-05T13:48:21.616Z","u":{"_id":"KPkEYwKKBKZnEEPpt","username":"marc.pow","name":"Marc Pow"},
+"_updatedAt":"2018-10-05T13:48:49.535Z","reactions":{":frowning2:":{"usernames":["marcos.defendi"]}},
+"mentions":[],"channels":[],"starred":{"_id":"KPkEYwKKBKZnEEPpt"}},"count":2,"offset":0,"total":2,"success":true}`
+
+func TestMessageWithHTTPTest(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/v1/chat.getMessage" || r.URL.Query().Get("msgId") != "CeXwh5eBbdrtvnqG6" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, messageJSON)
+	}))
+	t.Cleanup(srv.Close)
+
+	c, err := rocketchat.NewClient(srv.URL,
+		rocketchat.WithCredentials(rocketchat.Credentials{UserID: "aobEdbYhXfu5hkeqG", Token: "my-token"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Message(context.Background(), "CeXwh5eBbdrtvnqG6")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &rocketchat.Message{
+		ID: "CeXwh5eBbdrtvnqG6", RoomID: "agh2Sucgb54RQ8dDo", Text: "s",
+		Sender:    rocketchat.UserRef{ID: "KPkEYwKKBKZnEEPpt", Username: "marc.pow", Name: "Marc Pow"},
+		Timestamp: time.Date(2018, 10, 5, 13, 48, 21, 616000000, time.UTC),
+		UpdatedAt: time.Date(2018, 10, 5, 13, 48, 49, 535000000, time.UTC),
+		Reactions: map[string][]string{":frowning2:": {"marcos.defendi"}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Message (-want +got):\n%s", diff)
+	}
+}
+
+// TestReadmeMessageIsTheExample: the answer in the README is the OpenAPI
+// example as stored in testdata/answers, member for member.
+func TestReadmeMessageIsTheExample(t *testing.T) {
+	var inReadme, example any
+	if err := json.Unmarshal([]byte(messageJSON), &inReadme); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(corpusBody(t, "chat.getMessage_200.json"), &example); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(example, inReadme); diff != "" {
+		t.Errorf("README answer (-example +README):\n%s", diff)
 	}
 }
 

@@ -7,11 +7,14 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 )
 
 // Room is a room as rooms.info, rooms.get, channels.list and im.create
-// describe it.
+// describe it. Usernames is nil when the answer holds none or an empty
+// list, so that a Room written by hand compares equal without options;
+// marshalled, a nil Usernames is left out, so that it decodes as nil.
 type Room struct {
 	ID string // _id
 	// Type is t: "c" a public channel, "p" a private group, "d" a direct
@@ -27,7 +30,7 @@ type Room struct {
 	CreatedAt                        time.Time // ts
 	UpdatedAt                        time.Time // _updatedAt
 	LastMessageAt                    time.Time // lm; zero before the first message
-	Usernames                        []string  // a direct message's members
+	Usernames                        []string  `json:",omitzero"` // a direct message's members
 }
 
 // wireRoom is a room on the wire.
@@ -65,7 +68,7 @@ func (w *wireRoom) room() Room {
 		ReadOnly: w.ReadOnly, Archived: w.Archived, Default: w.Default,
 		UsersCount: w.UsersCount, MessagesCount: w.MessagesCount, Creator: w.Creator,
 		CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt, LastMessageAt: w.LastMessageAt,
-		Usernames: w.Usernames,
+		Usernames: nilIfEmpty(w.Usernames),
 	}
 }
 
@@ -149,25 +152,33 @@ func (c *Client) Channels(ctx context.Context) iter.Seq2[Room, error] {
 }
 
 // History walks a room's messages, newest first, 100 a page, fetching
-// each page as the caller ranges on. It first asks rooms.info for the
-// room's type, then calls the history endpoint that serves it:
-// channels.history for public channels and omnichannel rooms,
-// groups.history for private groups, im.history for direct messages.
-// From the second page on it asks for messages no newer than the first
-// one it returned, so that messages posted during the walk do not shift
-// the pages. An error ends the walk as the last pair.
+// each page as the caller ranges on. It calls the history endpoint that
+// serves the room's type: channels.history for public channels and
+// omnichannel rooms, groups.history for private groups, im.history for
+// direct messages. The first walk of a room asks rooms.info for its type
+// and the client remembers it, so that a program polling a room spends
+// one request a page; a walk whose first page fails forgets it (a
+// channel turned private is learnt again on the next walk). From the
+// second page on it asks for messages no newer than the first one it
+// returned, so that messages posted during the walk do not shift the
+// pages. An error ends the walk as the last pair.
 func (c *Client) History(ctx context.Context, roomID string) iter.Seq2[Message, error] {
 	return func(yield func(Message, error) bool) {
 		if roomID == "" {
 			yield(Message{}, errors.New("rocketchat: History: empty room ID"))
 			return
 		}
-		room, err := c.Room(ctx, roomID)
-		if err != nil {
-			yield(Message{}, err)
-			return
+		roomType, known := c.roomTypes.get(roomID)
+		if !known {
+			room, err := c.Room(ctx, roomID)
+			if err != nil {
+				yield(Message{}, err)
+				return
+			}
+			roomType = room.Type
+			c.roomTypes.put(roomID, roomType)
 		}
-		endpoint := historyEndpoint(room.Type)
+		endpoint := historyEndpoint(roomType)
 		var latest string // ts of the newest message, once the first page is in
 		walk := paged(ctx, "History", url.Values{"roomId": {roomID}}, func(ctx context.Context, q url.Values) ([]Message, int, error) {
 			if latest != "" {
@@ -179,6 +190,9 @@ func (c *Client) History(ctx context.Context, roomID string) iter.Seq2[Message, 
 				Messages list[wireMessage, Message] `json:"messages"`
 			}{Messages: newList(c.maxBytes, toMessage)}
 			if err := c.get(ctx, endpoint, q, &out); err != nil {
+				if latest == "" {
+					c.roomTypes.forget(roomID)
+				}
 				return nil, 0, err
 			}
 			ms := out.Messages.items
@@ -189,6 +203,46 @@ func (c *Client) History(ctx context.Context, roomID string) iter.Seq2[Message, 
 		})
 		walk(yield)
 	}
+}
+
+// roomTypes remembers the type of the rooms History walked, by room ID.
+// It holds at most maxRoomTypes rooms (under 100 KiB); when full, an
+// arbitrary room is forgotten, to be asked again if walked again. The
+// zero value is ready to use.
+type roomTypes struct {
+	mu    sync.Mutex
+	types map[string]string
+}
+
+// maxRoomTypes bounds the rooms a client remembers the type of.
+const maxRoomTypes = 1024
+
+func (rt *roomTypes) get(roomID string) (string, bool) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	t, ok := rt.types[roomID]
+	return t, ok
+}
+
+func (rt *roomTypes) put(roomID, roomType string) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if rt.types == nil {
+		rt.types = make(map[string]string)
+	}
+	if _, ok := rt.types[roomID]; !ok && len(rt.types) >= maxRoomTypes {
+		for id := range rt.types {
+			delete(rt.types, id)
+			break
+		}
+	}
+	rt.types[roomID] = roomType
+}
+
+func (rt *roomTypes) forget(roomID string) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	delete(rt.types, roomID)
 }
 
 // isoMillis is how JavaScript's Date.prototype.toISOString writes a time

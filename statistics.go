@@ -5,6 +5,9 @@ import (
 	"errors"
 	"net/http"
 	"time"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Statistics are the workspace's figures as the server last gathered
@@ -19,6 +22,20 @@ type Statistics struct {
 	TotalMessages                                                 int64
 	// CreatedAt is when these figures were gathered.
 	CreatedAt time.Time
+}
+
+// MarshalJSONTo implements [json.MarshalerTo] for encoding/json/v2, with
+// Uptime in nanoseconds as encoding/json writes it.
+func (s Statistics) MarshalJSONTo(enc *jsontext.Encoder) error {
+	type plain Statistics
+	return json.MarshalEncode(enc, plain(s), nanoDurations)
+}
+
+// UnmarshalJSONFrom implements [json.UnmarshalerFrom], the inverse of
+// [Statistics.MarshalJSONTo].
+func (s *Statistics) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	type plain Statistics
+	return json.UnmarshalDecode(dec, (*plain)(s), nanoDurations)
 }
 
 // wireStatistics is the part of the statistics answer that Statistics

@@ -24,8 +24,9 @@ type TwoFactorChallenge struct {
 	EmailOrUsername string
 	// CodeGenerated is true when the server just mailed a code.
 	CodeGenerated bool
-	// AvailableMethods lists the methods the user could use.
-	AvailableMethods []string
+	// AvailableMethods lists the methods the user could use; nil when the
+	// server lists none.
+	AvailableMethods []string `json:",omitzero"`
 }
 
 // maxTwoFactorAsks bounds how often one call asks the handler for a code:

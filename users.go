@@ -40,8 +40,22 @@ func (c *Client) userInfo(ctx context.Context, query url.Values) (*User, error) 
 	if out.User == nil || out.User.ID == "" {
 		return nil, invalidResponse(http.MethodGet, c.apiPath+"v1/users.info", http.StatusOK, errNoUser)
 	}
-	return out.User, nil
+	u := out.User.normalized()
+	return &u, nil
 }
+
+// normalized returns u with the lists and maps the answer held empty set
+// to nil.
+func (u User) normalized() User {
+	u.Roles, u.Emails = nilIfEmpty(u.Roles), nilIfEmpty(u.Emails)
+	if len(u.CustomFields) == 0 {
+		u.CustomFields = nil
+	}
+	return u
+}
+
+// toUser converts one item of a list of users.
+func toUser(u *User) (User, error) { return u.normalized(), nil }
 
 // Users walks the workspace's users (GET /api/v1/users.list, 100 a page),
 // fetching each page as the caller ranges on. It needs the view-d-room
@@ -52,7 +66,7 @@ func (c *Client) Users(ctx context.Context) iter.Seq2[User, error] {
 			verdict `json:",inline"`
 			Users   list[User, User] `json:"users"`
 			Total   int              `json:"total"`
-		}{Users: newList(c.maxBytes, same[User]), Total: -1}
+		}{Users: newList(c.maxBytes, toUser), Total: -1}
 		if err := c.get(ctx, "v1/users.list", q, &out); err != nil {
 			return nil, 0, err
 		}

@@ -286,9 +286,8 @@ func (s *Server) serveIMCreate(w http.ResponseWriter, r *http.Request, rc *reque
 	for _, uid := range dm.members {
 		usernames = append(usernames, s.userByIDLocked(uid).Username)
 	}
-	body := object{{"t", "d"}, {"rid", dm.id}, {"usernames", usernames}}
-	if s.gen.ajvParams {
-		body = append(body, field{"_id", dm.id})
-	}
+	// Every generation answers room: {...room, _id: room.rid}: the
+	// room createDirectMessage returns, with its ID added as _id.
+	body := object{{"t", "d"}, {"rid", dm.id}, {"usernames", usernames}, {"_id", dm.id}}
 	writeJSON(w, http.StatusOK, object{{"room", body}, {"success", true}})
 }

@@ -121,7 +121,7 @@ if (group) {
 }
 
 const dm = await client.post('/v1/im.create', { username: 'rocket.cat' });
-check(dm.room?.t === 'd', `im.create ${dm.room?.rid}`);
+check(dm.room?.t === 'd' && dm.room?._id === dm.room?.rid, `im.create ${dm.room?.rid}`);
 fits('messaging.yaml', '/api/v1/dm.create', 'post', 200, dm);
 await client.post('/v1/chat.postMessage', { channel: '@rocket.cat', text: 'hi cat' });
 const imh = await client.get('/v1/im.history', { roomId: dm.room.rid });
