@@ -36,7 +36,7 @@ type Client struct {
 
 	creds atomic.Pointer[Credentials]
 
-	http   *retryablehttp.Client
+	http      *retryablehttp.Client
 	limits    limits
 	roomTypes roomTypes // learnt by History
 	settings
