@@ -34,9 +34,14 @@ import (
 //	BenchmarkPeakHeap/n=500/impl=sdk          (reports peak-B/op)
 //
 // The server serves pre-encoded bodies from memory, so that its cost is
-// as small as it can be and the same for both sides: the ratio of the two
-// is what BENCHMARKS.md reports. The decode-only benchmarks per server
-// generation are in instances_decode_bench_test.go.
+// as small as it can be and the same for both sides. Run one after
+// another, these sub-benchmarks favour whichever follows the lighter one
+// (the encoding/json baseline leaves 1.5 MB of garbage per call for the
+// next to collect): they are for profiling one side (-cpuprofile,
+// -memprofile). The ratios BENCHMARKS.md reports come from
+// BenchmarkCompare (bench_compare_test.go), which interleaves the sides
+// round by round. The decode-only benchmarks per server generation are in
+// instances_decode_bench_test.go.
 
 const (
 	benchUserID = "bench-user"
@@ -248,9 +253,9 @@ func (s *benchServer) sdkClient(b *testing.B, prefix string, opts ...rocketchat.
 // baseline is the bare program: an *http.Client whose transport is
 // cloned as the SDK's is (http.DefaultTransport, 64 idle connections per
 // host), the same headers, encoding/json v1 into plain structs, the body
-// drained and closed. It sets no client Timeout, which the SDK does (30 s
-// per attempt): that costs the SDK a timer per call that the baseline
-// does not pay.
+// drained and closed. It sets no client Timeout; the SDK bounds each
+// attempt (30 s) with a deadline on the request's context, a timer per
+// call that the baseline does not pay and baseline-v2-timeout does.
 type baseline struct {
 	hc  *http.Client
 	url string

@@ -29,6 +29,8 @@ import (
 //
 // The server answers the OpenAPI examples (testdata/chat_postMessage.json,
 // chat_getMessage.json) and pages of users.list shaped like its example.
+// As in bench_test.go, these are for profiling one side; BenchmarkCompare
+// interleaves PostMessage and Message with their bare clients.
 
 const benchUsers = 1000
 

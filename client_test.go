@@ -383,6 +383,51 @@ func TestPerAttemptTimeout(t *testing.T) {
 	}
 }
 
+// TestPerAttemptTimeoutSpansRedirects: the per-attempt timeout bounds an
+// attempt as a whole, its redirects included, as http.Client.Timeout
+// does: every hop of the attempt carries the deadline its first request
+// got, one timeout after the call started.
+func TestPerAttemptTimeoutSpansRedirects(t *testing.T) {
+	body := testdataFile(t, "chat_getMessage.json")
+	mux := http.NewServeMux()
+	mux.HandleFunc("/api/v1/chat.getMessage", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/api/v1/moved/chat.getMessage?"+r.URL.RawQuery, http.StatusFound)
+	})
+	mux.HandleFunc("/api/v1/moved/chat.getMessage", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(body)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	var deadlines []time.Time // the hops' in order; the calls are sequential
+	record := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		d, ok := r.Context().Deadline()
+		if !ok {
+			t.Errorf("%s: no deadline", r.URL.Path)
+		}
+		deadlines = append(deadlines, d)
+		return tr.RoundTrip(r)
+	})
+	const timeout = time.Minute
+	c := newClient(t, srv.URL, rocketchat.WithTimeout(timeout), rocketchat.WithHTTPClient(&http.Client{Transport: record}))
+	start := time.Now()
+	if _, err := c.Message(context.Background(), "CeXwh5eBbdrtvnqG6"); err != nil {
+		t.Fatal(err)
+	}
+	end := time.Now()
+	if len(deadlines) != 2 {
+		t.Fatalf("%d hops, want 2", len(deadlines))
+	}
+	if first := deadlines[0]; first.Before(start.Add(timeout)) || first.After(end.Add(timeout)) {
+		t.Errorf("first hop's deadline %v after the call's start, want %v", first.Sub(start), timeout)
+	}
+	if !deadlines[1].Equal(deadlines[0]) {
+		t.Errorf("the redirect's deadline is %v after the first hop's, want the same", deadlines[1].Sub(deadlines[0]))
+	}
+}
+
 // TestRedirectsKeepCredentialsOnOrigin: same-origin redirects keep the
 // credentials; another port, host or scheme gets none.
 func TestRedirectsKeepCredentialsOnOrigin(t *testing.T) {

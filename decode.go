@@ -141,7 +141,10 @@ func readBody(resp *http.Response, max int64, buf *bytes.Buffer) ([]byte, error)
 		return nil, ErrResponseTooLarge
 	}
 	if resp.ContentLength >= 0 {
-		buf.Grow(int(resp.ContentLength))
+		// bytes.MinRead more than the body: ReadFrom wants that much room
+		// for the read that finds the end, and would otherwise double
+		// the buffer, copying the whole body, to make it.
+		buf.Grow(int(resp.ContentLength) + bytes.MinRead)
 	}
 	n, err := buf.ReadFrom(io.LimitReader(resp.Body, max+1))
 	switch {

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"os"
+	"runtime"
 	"testing"
 
 	"github.com/go-rocketchat/rocketchat"
@@ -142,5 +144,32 @@ func TestDecodedSizeBoundedForPages(t *testing.T) {
 	}
 	if got := n.Load(); got != 1 {
 		t.Errorf("%d requests, want 1", got)
+	}
+}
+
+// TestReadBodyIntoFreshBuffer: an answer read into a new buffer (the
+// first call, or one after the collector emptied the pool) costs about
+// its own size, whatever that size: the buffer is not doubled, and the
+// body copied again, for the read that finds the end. Sizes at a multiple
+// of the allocator's 8 KiB pages leave no spare room to hide a doubling.
+func TestReadBodyIntoFreshBuffer(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates on its own")
+	}
+	for _, size := range []int{8 << 10, 35 * 8 << 10, 300_000} {
+		body := bytes.Repeat([]byte{'x'}, size)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		resp := &http.Response{Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(size)}
+		var buf bytes.Buffer
+		data, err := rocketchat.ReadBody(resp, rocketchat.DefaultMaxResponseBytes, &buf)
+		runtime.ReadMemStats(&after)
+		if err != nil || len(data) != size {
+			t.Fatalf("%d bytes: read %d, %v", size, len(data), err)
+		}
+		// The body, rounded up to whole pages, and a few small objects.
+		if allocated := after.TotalAlloc - before.TotalAlloc; allocated > uint64(size)+16<<10 {
+			t.Errorf("reading %d bytes into a new buffer allocated %d bytes", size, allocated)
+		}
 	}
 }

@@ -16,3 +16,6 @@ func UseOwnTransport(t testing.TB, tr *http.Transport) {
 
 // OwnTransport is the tuned copy of the standard transport.
 func OwnTransport() *http.Transport { return ownTransport() }
+
+// ReadBody is readBody, the read of an answer into a buffer.
+var ReadBody = readBody

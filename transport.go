@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
@@ -18,15 +19,22 @@ import (
 // transport is the RoundTripper under every client. It sends each request
 // through the caller's transport or, when the caller gave none, through
 // the default transport as it is at the time of the call, and on the way
-// it refuses header values that net/http would refuse and takes from
-// every layer below it the means to send a request a second time.
+// it refuses header values that net/http would refuse, takes from every
+// layer below it the means to send a request a second time, and bounds
+// the attempt with the per-attempt timeout.
+//
+// The timeout is kept here rather than in http.Client.Timeout: net/http
+// cancels a request through a transport it does not know (this one) with
+// a goroutine, two channels and a timer per request, where a deadline on
+// the request's context costs a timer.
 //
 // It has no CloseIdleConnections method on purpose: go-retryablehttp
 // closes the idle connections of its client when it gives up after a
 // transport error, and the pool below belongs to the caller (or is shared
 // by every client of the program).
 type transport struct {
-	base http.RoundTripper // nil: the default transport, at call time
+	base    http.RoundTripper // nil: the default transport, at call time
+	timeout time.Duration     // per attempt, from sending the request to closing the answer's body
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -40,7 +48,22 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if rt == nil {
 		rt = defaultTransport()
 	}
-	if !retry.Idempotent(req.Method) && req.GetBody != nil {
+	// The attempt's context ends at its deadline, or when the answer's
+	// body is closed, whichever comes first; the body is read under it.
+	ctx, cancel := context.WithDeadline(req.Context(), t.deadline(req))
+	var g *sendGuard
+	if req.URL.Scheme == "https" {
+		// HTTP/2 (which net/http speaks over TLS only) also resends a
+		// request without a body, any number of times in one round
+		// trip. The guard lets each round trip write a request once on
+		// an HTTP/2 connection; a repeat is then the retry policy's to
+		// decide and counts as one of its attempts.
+		g = &sendGuard{cancel: cancel}
+		g.trace.GotConn = g.gotConn
+		ctx = httptrace.WithClientTrace(ctx, &g.trace)
+	}
+	req = req.WithContext(ctx) // a copy: the caller's request is left as it is
+	if !retry.Idempotent(req.Method) {
 		// net/http resends a request after some failures (an HTTP/2
 		// stream reset with PROTOCOL_ERROR or REFUSED_STREAM, a
 		// connection that died while the request was being written)
@@ -48,34 +71,48 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		// server at most once: without GetBody it cannot be rewound.
 		// The caller's request keeps its GetBody, which http.Client
 		// uses, not the transport, to follow a 307 or 308.
-		r := *req
-		r.GetBody = nil
-		req = &r
+		req.GetBody = nil
 	}
-	if req.URL.Scheme != "https" {
-		return rt.RoundTrip(req)
-	}
-	// HTTP/2 (which net/http speaks over TLS only) also resends a
-	// request without a body, any number of times in one round trip.
-	// The guard lets each round trip write a request once on an HTTP/2
-	// connection; a repeat is then the retry policy's to decide and
-	// counts as one of its attempts.
-	g := &sendGuard{}
-	ctx, cancel := context.WithCancel(req.Context())
-	// The attempt's context, from http.Client's timeout, ends when the
-	// answer's body is closed, and ends ctx with it; ctx must live that
-	// long, as the body is read under it.
-	g.cancel = cancel
-	g.trace.GotConn = g.gotConn
-	req = req.WithContext(httptrace.WithClientTrace(ctx, &g.trace))
 	resp, err := rt.RoundTrip(req)
 	if err != nil {
 		cancel()
-		if g.stopped {
+		if g != nil && g.stopped {
 			err = errResendStopped
 		}
+		return resp, err
 	}
-	return resp, err
+	if resp.Body == nil {
+		cancel()
+		return resp, nil
+	}
+	resp.Body = &attemptBody{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+// deadline is when the attempt that req belongs to ends. A redirect's
+// request (req.Response set) is part of the attempt that the first
+// request of the chain started, as with http.Client.Timeout: it keeps
+// that request's deadline, which this transport put on its context.
+func (t *transport) deadline(req *http.Request) time.Time {
+	if prev := req.Response; prev != nil && prev.Request != nil {
+		if d, ok := prev.Request.Context().Deadline(); ok {
+			return d
+		}
+	}
+	return time.Now().Add(t.timeout)
+}
+
+// attemptBody is an answer's body that ends its attempt's context, and
+// with it the attempt's timer, when it is closed.
+type attemptBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *attemptBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
 }
 
 // errResendStopped reports a round trip that the HTTP/2 transport would
@@ -169,15 +206,15 @@ var ownTransport = sync.OnceValue(func() *http.Transport {
 })
 
 // newHTTPClient copies the caller's client (or makes one), puts the
-// client's transport in front of its transport, and installs the
-// per-attempt timeout and the redirect check.
+// client's transport, which keeps the per-attempt timeout, in front of
+// its transport, and installs the redirect check.
 func (c *Client) newHTTPClient(hc *http.Client, timeout time.Duration) *http.Client {
 	var copied http.Client
 	if hc != nil {
 		copied = *hc
 	}
-	copied.Transport = &transport{base: copied.Transport}
-	copied.Timeout = timeout
+	copied.Transport = &transport{base: copied.Transport, timeout: timeout}
+	copied.Timeout = 0 // the transport bounds each attempt
 	next := copied.CheckRedirect
 	copied.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if !sameOrigin(req.URL, c.origin) {
