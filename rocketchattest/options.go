@@ -34,6 +34,7 @@ type config struct {
 
 	realtimeHeartbeat time.Duration
 	realtimeQueue     int
+	realtimeSubLimit  rateLimit
 	showDeletedStatus bool
 }
 

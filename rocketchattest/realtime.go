@@ -37,6 +37,17 @@ func WithRealtimeSendQueue(n int) Option {
 	return func(c *config) { c.realtimeQueue = max(n, 1) }
 }
 
+// WithRealtimeSubscriptionLimit limits subscriptions to n per window
+// per WebSocket and stream name, as Rocket.Chat's DDP rate limiter does
+// for stream-* names (40 per 40 seconds with the default settings). A
+// subscription over the limit is refused with nosub and a
+// too-many-requests error whose details.timeToReset says in how many
+// milliseconds the window ends. The window follows [WithClock]. Without
+// this option subscriptions are not limited.
+func WithRealtimeSubscriptionLimit(n int, window time.Duration) Option {
+	return func(c *config) { c.realtimeSubLimit = rateLimit{limit: max(n, 0), window: window} }
+}
+
 // WithShowDeletedStatus turns Message_ShowDeletedStatus on: a deleted
 // message stays, emptied and marked t:"rm" (with editedAt and editedBy
 // of who deleted it), and subscribers of its room receive it as an
@@ -53,6 +64,7 @@ func WithShowDeletedStatus() Option {
 type realtime struct {
 	heartbeat time.Duration
 	queue     int
+	subLimit  rateLimit
 
 	mu     sync.Mutex
 	conns  map[*rtConn]struct{}
@@ -122,9 +134,10 @@ type rtConn struct {
 	silenced  atomic.Bool
 
 	// Guarded by Server.mu, since publishing reads them under it.
-	user  *account
-	token string
-	subs  []*rtSub // in the order they were made, which events follow
+	user     *account
+	token    string
+	subs     []*rtSub // in the order they were made, which events follow
+	subCalls map[string]*subWindow
 }
 
 // serveWebSocket is GET /websocket: Meteor's raw DDP endpoint.

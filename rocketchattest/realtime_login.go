@@ -111,8 +111,17 @@ func (s *Server) loginRefusal(code int, reason string) object {
 }
 
 // loggedInLocked makes the session the user's and returns the login
-// method's result.
+// method's result. A session that gains a user first receives the
+// user's document, as accounts-base publishes it to the session (the
+// users collection's added frame, before the result).
 func (c *rtConn) loggedInLocked(a *account, tok string, t *token, typ string) object {
+	if c.user != a {
+		fields := object{{"username", a.Username}}
+		if a.Email != "" {
+			fields = append(fields, field{"emails", []object{{{"address", a.Email}, {"verified", a.EmailVerified}}}})
+		}
+		c.enqueue(frame(object{{"msg", "added"}, {"collection", "users"}, {"id", a.ID}, {"fields", fields}}))
+	}
 	c.user, c.token = a, tok
 	return object{{"id", a.ID}, {"token", tok}, {"tokenExpires", ejsonDate(t.created.Add(loginExpiration).Truncate(time.Millisecond))}, {"type", typ}}
 }

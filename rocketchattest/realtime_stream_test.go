@@ -206,3 +206,25 @@ func TestRealtimeShowDeletedStatus(t *testing.T) {
 		t.Errorf("Messages lists %d deleted messages", n)
 	}
 }
+
+func TestRealtimeSubscriptionLimit(t *testing.T) {
+	clock := newTestClock()
+	srv := newTestServer(t, WithClock(clock.Now), WithUser(bobUser), WithRealtimeSubscriptionLimit(2, 40*time.Second))
+	_, tok := srv.LoginToken("bob")
+	c := dialDDP(t, srv)
+	c.connect()
+	c.resume(tok)
+	c.sub("a", "stream-room-messages", "GENERAL", false)
+	// Another stream name has its own count.
+	c.sub("n", "stream-notify-room", "GENERAL/deleteMessage", false)
+	c.sub("b", "stream-room-messages", "__my_messages__", false)
+	clock.Advance(10500 * time.Millisecond)
+	want := `{"msg":"nosub","id":"c","error":{"isClientSafe":true,"error":"too-many-requests","reason":"Error, too many requests. Please slow down. You must wait 30 seconds before trying again.","details":{"timeToReset":29500},"message":"Error, too many requests. Please slow down. You must wait 30 seconds before trying again. [too-many-requests]","errorType":"Meteor.Error"}}`
+	if got := c.sub("c", "stream-room-messages", "GENERAL", false); got != want {
+		t.Errorf("over the limit: %s\nwant %s", got, want)
+	}
+	clock.Advance(29500 * time.Millisecond)
+	if got := c.sub("d", "stream-room-messages", "GENERAL", false); got != `{"msg":"ready","subs":["d"]}` {
+		t.Errorf("after the window: %s", got)
+	}
+}

@@ -2,8 +2,10 @@ package rocketchattest
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // The streams a client may subscribe to, as Rocket.Chat's streamer
@@ -48,14 +50,18 @@ func (c *rtConn) handleSub(msg map[string]json.RawMessage, offending json.RawMes
 	s := c.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if c.subIndexLocked(id) >= 0 {
-		// Meteor ignores a sub that reuses a live subscription's id.
-		return
-	}
 	switch name {
 	case streamRoomMessages, streamNotifyRoom, streamNotifyUser, streamNotifyLogged, streamNotifyAll:
 	default:
 		c.enqueue(nosubFrame(id, meteorErrorObject(404, "Subscription '"+name+"' not found", nil)))
+		return
+	}
+	if c.subIndexLocked(id) >= 0 {
+		// Meteor ignores a sub that reuses a live subscription's id.
+		return
+	}
+	if e := c.rateLimitLocked(name); e != nil {
+		c.enqueue(nosubFrame(id, e))
 		return
 	}
 	event, useCollection, ok := s.subParams(params)
@@ -137,6 +143,41 @@ func (c *rtConn) mayReadLocked(stream, event string) bool {
 	default:
 		return true
 	}
+}
+
+// rateLimitLocked counts a subscription to the stream against
+// [WithRealtimeSubscriptionLimit], as DDPRateLimiter's per-connection,
+// per-name rule does: the window starts at the first call, and a call
+// over the limit is refused until it ends.
+func (c *rtConn) rateLimitLocked(stream string) object {
+	lim := c.s.rt.subLimit
+	if lim.limit <= 0 {
+		return nil
+	}
+	now := c.s.now()
+	w := c.subCalls[stream]
+	if w == nil || !now.Before(w.start.Add(lim.window)) {
+		w = &subWindow{start: now}
+		if c.subCalls == nil {
+			c.subCalls = map[string]*subWindow{}
+		}
+		c.subCalls[stream] = w
+	}
+	w.calls++
+	if w.calls <= lim.limit {
+		return nil
+	}
+	reset := w.start.Add(lim.window).Sub(now).Milliseconds()
+	seconds := (reset + 999) / 1000
+	return meteorErrorObject("too-many-requests",
+		fmt.Sprintf("Error, too many requests. Please slow down. You must wait %d seconds before trying again.", seconds),
+		object{{"timeToReset", reset}})
+}
+
+// subWindow counts one stream's subscriptions in the current window.
+type subWindow struct {
+	start time.Time
+	calls int
 }
 
 // subIndexLocked finds a live subscription by id, or -1.

@@ -165,6 +165,10 @@ func TestRealtimeUpdatedOrder(t *testing.T) {
 		c := dialDDP(t, srv)
 		c.connect()
 		c.sendRaw(`{"msg":"method","id":"1","method":"login","params":[{"resume":"` + tok + `"}]}`)
+		// The session gains a user: its document comes first.
+		if m := c.read(); m["msg"] != "added" || m["collection"] != "users" || m["fields"].(map[string]any)["username"] != "bob" {
+			t.Errorf("%s: first frame %v", v, m)
+		}
 		first := c.read()
 		second := c.read()
 		// Meteor 3 (7.x and later) fires the write fence before the result.

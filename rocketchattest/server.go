@@ -85,14 +85,15 @@ func NewServer(opts ...Option) *Server {
 		emailExpiry:       cfg.emailCodeExpiry,
 		maxFaultDelay:     cfg.maxFaultDelay,
 		showDeletedStatus: cfg.showDeletedStatus,
-		rt:                realtime{heartbeat: cfg.realtimeHeartbeat, queue: cfg.realtimeQueue, conns: map[*rtConn]struct{}{}},
-		closing:           make(chan struct{}),
-		tokens:            map[string]*token{},
-		twoFactor:         map[string]bool{},
-		rules:             map[string]*limiterRule{},
-		faults:            map[string][]*pendingFault{},
-		requests:          map[string]int{},
-		calls:             map[string][]*Call{},
+		rt: realtime{heartbeat: cfg.realtimeHeartbeat, queue: cfg.realtimeQueue, subLimit: cfg.realtimeSubLimit,
+			conns: map[*rtConn]struct{}{}},
+		closing:   make(chan struct{}),
+		tokens:    map[string]*token{},
+		twoFactor: map[string]bool{},
+		rules:     map[string]*limiterRule{},
+		faults:    map[string][]*pendingFault{},
+		requests:  map[string]int{},
+		calls:     map[string][]*Call{},
 	}
 	s.started = s.now()
 	s.store = newStore(s.started)
