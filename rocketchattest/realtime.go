@@ -66,6 +66,10 @@ type realtime struct {
 	queue     int
 	subLimit  rateLimit
 
+	// afterFrame, when set (by tests, before any WebSocket opens), runs
+	// after each client frame is handled.
+	afterFrame func(*rtConn)
+
 	mu     sync.Mutex
 	conns  map[*rtConn]struct{}
 	closed bool
@@ -237,6 +241,9 @@ func (c *rtConn) readLoop() {
 			continue
 		}
 		c.handle(data)
+		if f := c.s.rt.afterFrame; f != nil {
+			f(c)
+		}
 	}
 }
 

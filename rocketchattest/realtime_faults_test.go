@@ -28,6 +28,14 @@ func TestDropRealtime(t *testing.T) {
 
 func TestSilenceRealtime(t *testing.T) {
 	srv := newTestServer(t, WithUser(bobUser))
+	// The test learns when the server has read a frame of a silenced
+	// socket, which answers nothing.
+	readWhileSilent := make(chan struct{}, 10)
+	srv.rt.afterFrame = func(c *rtConn) {
+		if c.silenced.Load() {
+			readWhileSilent <- struct{}{}
+		}
+	}
 	_, tok := srv.LoginToken("bob")
 	c := dialDDP(t, srv)
 	c.connect()
@@ -44,6 +52,8 @@ func TestSilenceRealtime(t *testing.T) {
 	c.send(map[string]any{"msg": "sub", "id": "quiet", "name": "stream-room-messages", "params": []any{"__my_messages__", false}})
 	fresh.sendRaw(`{"msg":"ping","id":"fresh"}`)
 	fresh.want(`{"msg":"pong","id":"fresh"}`)
+	<-readWhileSilent
+	<-readWhileSilent
 	srv.SilenceRealtime(false)
 	c.sendRaw(`{"msg":"ping","id":"heard"}`)
 	// Nothing sent while silent comes late: the next frame is the pong

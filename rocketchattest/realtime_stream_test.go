@@ -228,3 +228,30 @@ func TestRealtimeSubscriptionLimit(t *testing.T) {
 		t.Errorf("after the window: %s", got)
 	}
 }
+
+func TestRealtimeThreadReply(t *testing.T) {
+	srv, clock := chatServer(t, "8.8.1")
+	bobID, bobTok := srv.LoginToken("bob")
+	parent := srv.AddMessage(Message{RoomID: "GENERAL", Username: "bob", Text: "question"})
+	c := dialDDP(t, srv)
+	c.connect()
+	c.resume(bobTok)
+	c.sub("s", "stream-room-messages", "GENERAL", false)
+	clock.Advance(time.Second)
+	got := postJSON(t, srv, "v1/chat.postMessage", map[string]any{"roomId": "GENERAL", "text": "answer", "tmid": parent}, auth(srv.PersonalAccessToken("carol")))
+	reply := decode(t, got.body)["message"].(map[string]any)["_id"]
+	// The reply, then its parent with the thread's counters.
+	m := c.read()
+	if msg := m["fields"].(map[string]any)["args"].([]any)[0].(map[string]any); msg["_id"] != reply || msg["tmid"] != parent {
+		t.Errorf("reply frame: %v", m)
+	}
+	m = c.read()
+	msg := m["fields"].(map[string]any)["args"].([]any)[0].(map[string]any)
+	ts := float64(clock.Now().UnixMilli())
+	if msg["_id"] != parent || msg["tcount"] != float64(1) || msg["tlm"].(map[string]any)["$date"] != ts ||
+		msg["editedAt"] != nil || msg["_updatedAt"].(map[string]any)["$date"] != ts {
+		t.Errorf("parent frame: %v", m)
+	}
+	wantJSON(t, msg["replies"], fmt.Sprintf(`[%q]`, srv.UserID("carol")))
+	_ = bobID
+}

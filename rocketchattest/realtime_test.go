@@ -199,7 +199,7 @@ func TestRealtimeRevokedToken(t *testing.T) {
 }
 
 func TestRealtimeHeartbeat(t *testing.T) {
-	srv := newTestServer(t, WithRealtimeHeartbeat(20*time.Millisecond))
+	srv := newTestServer(t, WithRealtimeHeartbeat(100*time.Millisecond))
 	c := dialDDP(t, srv)
 	c.connect()
 	c.want(`{"msg":"ping"}`)

@@ -155,6 +155,11 @@ type message struct {
 	groupable       *bool
 	reactions       []reaction
 	mentions        []userRef
+	// A thread's parent counts its replies (tcount), the time of the
+	// last one (tlm) and who replied (replies, user IDs).
+	tcount  int
+	tlm     time.Time
+	replies []string
 }
 
 // store holds the rooms and messages, and publishes their changes.
@@ -371,6 +376,16 @@ func (s *Server) insertMessageLocked(r *room, m *message) {
 	}
 	r.updatedAt = m.ts
 	s.store.changes.publish(change{kind: changePosted, room: r, msg: m})
+	if p := s.store.messageByID(m.tmid); p != nil && p.rid == m.rid {
+		// The thread's parent counts the reply and is sent again, as the
+		// server's message watcher does after updateThreadsCount.
+		p.tcount++
+		p.tlm, p.updatedAt = m.ts, m.ts
+		if !slices.Contains(p.replies, m.u.id) {
+			p.replies = append(p.replies, m.u.id)
+		}
+		s.messageChangedLocked(r, p)
+	}
 }
 
 // mentionsLocked finds the @username mentions of a text, as the server's

@@ -82,6 +82,9 @@ func (s *Server) messageDoc(m *message, date func(time.Time) any) object {
 		}
 		o = append(o, field{"reactions", rs})
 	}
+	if m.tcount > 0 {
+		o = append(o, field{"replies", m.replies}, field{"tcount", m.tcount}, field{"tlm", date(m.tlm)})
+	}
 	return o
 }
 
