@@ -17,7 +17,7 @@ import (
 // reads them one at a time, so that a test synchronises on what the
 // server sent rather than on time.
 type ddpClient struct {
-	t  *testing.T
+	t  testing.TB
 	ws *websocket.Conn
 }
 
@@ -26,12 +26,12 @@ type ddpClient struct {
 const readWait = 10 * time.Second
 
 // dialDDP opens a WebSocket on the server's /websocket.
-func dialDDP(t *testing.T, srv *Server) *ddpClient {
+func dialDDP(t testing.TB, srv *Server) *ddpClient {
 	t.Helper()
 	return dialDDPURL(t, srv, "ws"+strings.TrimPrefix(srv.URL, "http")+"/websocket")
 }
 
-func dialDDPURL(t *testing.T, srv *Server, url string) *ddpClient {
+func dialDDPURL(t testing.TB, srv *Server, url string) *ddpClient {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), readWait)
 	defer cancel()
