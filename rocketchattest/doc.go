@@ -153,7 +153,8 @@
 //     or [Server.AddMessage], is pushed to the subscribed sessions as a
 //     changed frame, dates as EJSON {"$date": ms}: an edit re-sends the
 //     message with editedAt and editedBy, a reaction without a new
-//     editedAt; a deletion is a <rid>/deleteMessage event with {_id}, or
+//     editedAt, a thread reply its parent with tcount, tlm and replies;
+//     a deletion is a <rid>/deleteMessage event with {_id}, or
 //     with [WithShowDeletedStatus] an update with t:"rm".
 //   - a session's frames wait in a bounded queue: publishing never blocks
 //     the REST handlers, and a client that reads too slowly is dropped
