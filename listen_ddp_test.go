@@ -157,9 +157,9 @@ func TestListenLoginRefused(t *testing.T) {
 	// The refusal of a bad resume token in each generation (realtime.md
 	// §2.4).
 	for name, refusal := range map[string]string{
-		"6.x 403": `{"isClientSafe":true,"error":403,"reason":"You've been logged out by the server. Please log in again.","message":"You've been logged out by the server. Please log in again. [403]","errorType":"Meteor.Error"}`,
-		"7.0 401": `{"isClientSafe":true,"error":401,"reason":"User not found","message":"User not found [401]","errorType":"Meteor.Error"}`,
-		"8.x 401": `{"isClientSafe":true,"error":401,"reason":"Incorrect login or password","message":"Incorrect login or password [401]","errorType":"Meteor.Error"}`,
+		"6.x 403":  `{"isClientSafe":true,"error":403,"reason":"You've been logged out by the server. Please log in again.","message":"You've been logged out by the server. Please log in again. [403]","errorType":"Meteor.Error"}`,
+		"7.0 401":  `{"isClientSafe":true,"error":401,"reason":"User not found","message":"User not found [401]","errorType":"Meteor.Error"}`,
+		"8.x 401":  `{"isClientSafe":true,"error":401,"reason":"Incorrect login or password","message":"Incorrect login or password [401]","errorType":"Meteor.Error"}`,
 		"streamer": `{"isClientSafe":true,"errorType":"Meteor.Error","error":403,"reason":"You've been logged out by the server. Please log in again","message":"You've been logged out by the server. Please log in again [403]"}`,
 	} {
 		t.Run(name, func(t *testing.T) {
