@@ -194,6 +194,10 @@ func newListener(c *Client, rooms []string) *listener {
 			l.rooms = append(l.rooms, r)
 		}
 	}
+	// What is said between the call and the subscriptions' being ready
+	// is caught up like any gap, so that nothing from the start on is
+	// lost.
+	l.openGapLocked("start", "", roomMeta{})
 	return l
 }
 

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -276,16 +277,21 @@ func TestListenDeadPeer(t *testing.T) {
 	})
 	s := newDDPServer(t)
 	start := time.Now()
-	var syncs sync.WaitGroup
-	syncs.Add(1)
-	s.mux.HandleFunc("GET /api/v1/chat.syncMessages", func(w http.ResponseWriter, r *http.Request) {
-		defer syncs.Done()
+	var synced atomic.Bool
+	s.mu.Lock()
+	s.sync = func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Get("roomId") != "GENERAL" || r.URL.Query().Get("lastUpdate") == "" {
 			t.Errorf("catch-up query %v", r.URL.Query())
 		}
+		if !synced.Load() {
+			// The catch-up of the start: nothing yet.
+			w.Write([]byte(`{"result":{"updated":[],"deleted":[]},"success":true}`))
+			return
+		}
 		m := restMessage("GENERAL", "M2", "said while silent", start.Add(time.Second), start.Add(time.Second), "")
 		w.Write([]byte(`{"result":{"updated":[` + m + `],"deleted":[]},"success":true}`))
-	})
+	}
+	s.mu.Unlock()
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	var logs syncBuffer
@@ -297,6 +303,7 @@ func TestListenDeadPeer(t *testing.T) {
 	if f := p.expect("ping"); f.str("id") != "" {
 		t.Logf("the client's ping has id %q", f.str("id"))
 	}
+	synced.Store(true)
 	// Silence: the client must give up on this connection by itself.
 	if _, err := p.tryRead(); err == nil {
 		t.Fatal("the client kept the silent connection")
@@ -308,7 +315,6 @@ func TestListenDeadPeer(t *testing.T) {
 	if ev.Message.ID != "M2" || !ev.Missed || ev.Kind != rocketchat.MessagePosted {
 		t.Errorf("got %v %s missed=%v, want the caught-up M2 posted", ev.Kind, ev.Message.ID, ev.Missed)
 	}
-	syncs.Wait()
 	if !strings.Contains(logs.String(), "connection lost") || !strings.Contains(logs.String(), "caught up") {
 		t.Errorf("the log does not tell the reconnect and the catch-up:\n%s", logs.String())
 	}

@@ -28,11 +28,27 @@ type ddpServer struct {
 
 	mu   sync.Mutex
 	open []*ddpPeer
+	// sync answers chat.syncMessages: by default, nothing changed.
+	sync http.HandlerFunc
 }
 
 func newDDPServer(t *testing.T) *ddpServer {
 	s := &ddpServer{t: t, mux: http.NewServeMux(), peers: make(chan *ddpPeer, 16)}
 	s.mux.HandleFunc("/websocket", s.accept)
+	// The catch-up endpoints, as a server answers when nothing changed.
+	s.mux.HandleFunc("GET /api/v1/chat.syncMessages", func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		h := s.sync
+		s.mu.Unlock()
+		if h != nil {
+			h(w, r)
+			return
+		}
+		w.Write([]byte(`{"result":{"updated":[],"deleted":[]},"success":true}`))
+	})
+	s.mux.HandleFunc("GET /api/v1/rooms.get", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"update":[],"remove":[],"success":true}`))
+	})
 	s.srv = httptest.NewServer(s.mux)
 	t.Cleanup(func() {
 		s.mu.Lock()
