@@ -385,3 +385,14 @@ func (s *serverClock) observe(date string, received time.Time) time.Duration {
 	}
 	return s.offset
 }
+
+// now is local moved onto the server's clock, as far as the answers so
+// far tell; local itself before any answer.
+func (s *serverClock) now(local time.Time) time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.known {
+		return local
+	}
+	return local.Add(s.offset)
+}

@@ -98,7 +98,7 @@ func statuses(srv *rocketchattest.Server) map[int]int {
 	return n
 }
 
-func post(ctx context.Context, c *rocketchat.Client, text string) error {
+func postToGeneral(ctx context.Context, c *rocketchat.Client, text string) error {
 	_, err := c.PostMessage(ctx, rocketchat.NewMessage{RoomID: "GENERAL", Text: text})
 	return err
 }
@@ -111,7 +111,7 @@ func burst(c *rocketchat.Client, goroutines, calls int) (failed int, first error
 	for g := range goroutines {
 		wg.Go(func() {
 			for i := range calls {
-				if err := post(context.Background(), c, "burst "+strconv.Itoa(g)+"."+strconv.Itoa(i)); err != nil {
+				if err := postToGeneral(context.Background(), c, "burst "+strconv.Itoa(g)+"."+strconv.Itoa(i)); err != nil {
 					mu.Lock()
 					failed++
 					if first == nil {
@@ -154,7 +154,7 @@ func TestPacingBurst(t *testing.T) {
 				// The client learns the limit from a first answer;
 				// concurrent first calls cannot know it.
 				clock.toWholeSecond()
-				if err := post(context.Background(), c, "first"); err != nil {
+				if err := postToGeneral(context.Background(), c, "first"); err != nil {
 					t.Fatal(err)
 				}
 				start := time.Now()
@@ -257,7 +257,7 @@ func TestPacingWaitOutlastsCap(t *testing.T) {
 	srv, c := newPacedServer(t, clock, rocketchat.WithRetry(0, 0, paceWindow/10))
 	clock.toWholeSecond()
 	for range paceLimit {
-		if err := post(context.Background(), c, "fill"); err != nil {
+		if err := postToGeneral(context.Background(), c, "fill"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -265,7 +265,7 @@ func TestPacingWaitOutlastsCap(t *testing.T) {
 	if !ok || rl.Remaining != 0 {
 		t.Fatalf("RateLimit = %+v, %v; want the window spent", rl, ok)
 	}
-	if err := post(context.Background(), c, "paced"); err != nil {
+	if err := postToGeneral(context.Background(), c, "paced"); err != nil {
 		t.Fatalf("err = %v, want the call sent once the window reopened", err)
 	}
 	if late := time.Since(rl.Reset); late < 0 {
@@ -285,13 +285,13 @@ func TestRateLimited429OutlastsCap(t *testing.T) {
 	srv, other := newPacedServer(t, clock, paceRetry)
 	clock.toWholeSecond()
 	for range paceLimit {
-		if err := post(context.Background(), other, "other program"); err != nil {
+		if err := postToGeneral(context.Background(), other, "other program"); err != nil {
 			t.Fatal(err)
 		}
 	}
 	rl, _ := other.RateLimit(paceRoute)
 	c := pacedClient(t, srv, rocketchat.WithRetry(3, time.Millisecond, 2*time.Millisecond))
-	if err := post(context.Background(), c, "after the 429"); err != nil {
+	if err := postToGeneral(context.Background(), c, "after the 429"); err != nil {
 		t.Fatal(err)
 	}
 	if late := time.Since(rl.Reset); late < 0 {

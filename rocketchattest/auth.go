@@ -151,7 +151,7 @@ func readParams(r *http.Request) map[string]any {
 // the token the call was made with, a personal access token included.
 func (s *Server) serveLogout(w http.ResponseWriter, r *http.Request, rc *requestContext) {
 	s.mu.Lock()
-	delete(s.tokens, rc.token)
+	s.removeTokenLocked(rc.token)
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, object{{"status", "success"}, {"data", object{{"message", msgLoggedOut}}}})
 }

@@ -102,8 +102,9 @@ func (s *Server) resolveChannelLocked(a *account, target string) *room {
 			return s.directRoomLocked(a, s.userByIDLocked(target), true)
 		}
 	}
-	if r != nil && r.t == "c" {
+	if r != nil && r.t == "c" && !r.isMember(a) {
 		r.join(a)
+		s.store.changes.publish(change{kind: changeJoined, room: r, users: []string{a.ID}})
 	}
 	return r
 }
@@ -133,6 +134,7 @@ func (s *Server) directRoomLocked(a, other *account, create bool) *room {
 	r.join(a)
 	r.join(other)
 	s.store.rooms = append(s.store.rooms, r)
+	s.store.changes.publish(change{kind: changeRoomCreated, room: r})
 	return r
 }
 
@@ -199,6 +201,7 @@ func (s *Server) serveUpdateMessage(w http.ResponseWriter, r *http.Request, rc *
 		ref := refOf(rc.user)
 		m.msg, m.editedAt, m.editedBy, m.updatedAt = text, now, &ref, now
 		m.mentions = s.mentionsLocked(text)
+		s.messageChangedLocked(room, m)
 	}
 	writeJSON(w, http.StatusOK, object{{"message", s.messageObject(m)}, {"success", true}})
 }
@@ -246,14 +249,7 @@ func (s *Server) serveDeleteMessage(w http.ResponseWriter, r *http.Request, rc *
 			return
 		}
 	}
-	s.store.removeMessage(m)
-	room.msgs--
-	if room.lastMessage == m {
-		room.lastMessage = nil
-		if rest := s.store.roomMessages(room.id); len(rest) > 0 {
-			room.lastMessage = rest[0]
-		}
-	}
+	s.deleteMessageLocked(room, m, a)
 	writeJSON(w, http.StatusOK, object{
 		{"_id", m.id},
 		{"ts", strconv.FormatInt(s.now().UnixMilli(), 10)},
@@ -330,6 +326,8 @@ func (s *Server) serveReact(w http.ResponseWriter, r *http.Request, rc *requestC
 			m.reactions = slices.Delete(m.reactions, i, i+1)
 		}
 	}
+	m.updatedAt = s.now().Truncate(time.Millisecond)
+	s.messageChangedLocked(room, m)
 	writeJSON(w, http.StatusOK, object{{"success", true}})
 }
 

@@ -49,6 +49,12 @@
 //     default and no cap before 6.0). Seed the store with [WithRoom],
 //     [WithMessage], [Server.AddRoom] and [Server.AddMessage]; read it
 //     back with [Server.Messages].
+//   - GET /api/v1/chat.syncMessages?roomId=&lastUpdate=: the room's
+//     messages updated after lastUpdate (newest first) and those deleted
+//     after it ({_id, _deletedAt}); GET /api/v1/rooms.get?updatedSince=:
+//     the caller's rooms whose document changed since (a post, an edit of
+//     the last message or a deletion moves a room's _updatedAt). These
+//     are what a client catches up with after its WebSocket was down.
 //
 // Anything else answers 404 as the server's router does, unless a test
 // adds it with [Server.Handle].
@@ -114,6 +120,47 @@
 // TOTP codes follow a clock the test controls, so no test needs to
 // sleep.
 //
+// # The realtime API
+//
+// The server also speaks the realtime API (DDP over a WebSocket) at
+// <base path>/websocket, as the chosen generation does, from the same
+// store:
+//
+//   - connect (connected with a session id, or failed for a version
+//     neither side prefers), ping/pong both ways: the server pings a
+//     session silent for an interval and closes (1000) one that answers
+//     nothing within another ([WithRealtimeHeartbeat], 15 s by default);
+//     Meteor's protocol errors for frames it cannot process. 3.x opens
+//     with {"server_id":"0"}.
+//   - the login method with {"resume": token} (any login token or
+//     personal access token) or {user, password: {digest, algorithm:
+//     "sha-256"}}, wrapped in {totp: {login, code}} for users with a
+//     second factor (totp-required first). The result is {id, token,
+//     tokenExpires: {"$date": ms}, type}; a refusal is 403 "You've been
+//     logged out by the server. Please log in again." (or "User not
+//     found", 6.x "Incorrect password" for a password) up to 6.x, 401
+//     from 7.0. logout; other methods are unknown (404).
+//   - subscriptions to stream-room-messages for a room the user can read
+//     (a member, or any public channel) or __my_messages__ (every
+//     accessible room's messages with args [message, {roomParticipant,
+//     roomType, roomName}]), stream-notify-room <rid>/deleteMessage for
+//     members, stream-notify-user for oneself: ready (after an added
+//     frame with useCollection), or nosub for rooms the user may not see
+//     (with a not-allowed error from 4.x, bare on 3.x); unsub answers
+//     nosub. [WithRealtimeSubscriptionLimit] refuses subscriptions over a
+//     limit with too-many-requests.
+//   - every message posted, edited, reacted to or deleted, through REST
+//     or [Server.AddMessage], is pushed to the subscribed sessions as a
+//     changed frame, dates as EJSON {"$date": ms}: an edit re-sends the
+//     message with editedAt and editedBy, a reaction without a new
+//     editedAt, a thread reply its parent with tcount, tlm and replies;
+//     a deletion is a <rid>/deleteMessage event with {_id}, or
+//     with [WithShowDeletedStatus] an update with t:"rm".
+//   - a session's frames wait in a bounded queue: publishing never blocks
+//     the REST handlers, and a client that reads too slowly is dropped
+//     ([WithRealtimeSendQueue]). Revoking a token ([Server.RevokeToken],
+//     logout) closes the sessions logged in with it.
+//
 // # Faults
 //
 // [Server.Fail] makes the next calls to an endpoint fail the way
@@ -121,9 +168,15 @@
 // delay, a dropped connection or a body cut short. [Server.Requests]
 // counts the calls an endpoint received, to check retries.
 //
+// On the realtime API, [Server.DropRealtime] closes every WebSocket at
+// once without a closing handshake, as a server restart does, and
+// [Server.SilenceRealtime] makes the open ones go silent (no events, no
+// answers, no pongs, no pings) while they stay open, as a dead peer does;
+// WebSockets opened afterwards are served normally.
+//
 // # Concurrency
 //
 // A Server is safe for concurrent use. Close ends pending fault delays,
-// closes every connection and returns when all handlers have; no
-// goroutine outlives it.
+// closes every connection and WebSocket and returns when all handlers
+// have; no goroutine outlives it.
 package rocketchattest

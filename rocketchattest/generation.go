@@ -78,6 +78,37 @@ type generation struct {
 	forbiddenWord string
 	// nodeVersion is the Node.js release the generation shipped with.
 	nodeVersion string
+
+	// The realtime API (DDP over /websocket).
+
+	// ddpWelcome: the socket opens with {"server_id":"0"} (Meteor before
+	// 2.3, the 3.x servers).
+	ddpWelcome bool
+	// nosubBare: a refused subscription is a nosub without an error
+	// object (3.x calls publication.stop() before throwing).
+	nosubBare bool
+	// strictSubOptions: a subscription's options object must carry both
+	// useCollection and args (3.x's check), else Match failed.
+	strictSubOptions bool
+	// loginError401 is Meteor 3's login error override (7.0 and later):
+	// every login failure answers 401 with one reason; before, Meteor's
+	// own 403 errors come through.
+	loginError401 bool
+	// loginError401Reason is that reason: "User not found" in 7.x,
+	// "Incorrect login or password" later (the release of the change is
+	// not pinned; 8.0 is taken).
+	loginError401Reason string
+	// incorrectPasswordLeaks: a wrong password answers 403 "Incorrect
+	// password" (6.x, where the override ran on a Promise and did
+	// nothing); 3.x-5.x rewrote it to "User not found".
+	incorrectPasswordLeaks bool
+	// updatedFirst: a method's updated frame comes before its result
+	// (Meteor 3's write fence fires at once when nothing is pending).
+	updatedFirst bool
+	// syncErrorsPlain: chat.syncMessages catches its errors and answers
+	// API.v1.failure(e.message) (6.0 and later); before, the thrown
+	// Meteor.Error reaches the router (errorType and details).
+	syncErrorsPlain bool
 }
 
 // parseGeneration reads a version such as "8.8.1", "5.4" or
@@ -127,6 +158,17 @@ func parseGeneration(v string) (generation, error) {
 	g.messageMarkdown = at(4, 0)
 	g.paginatedHistory = at(6, 0)
 	g.ajvParams = at(6, 0)
+	g.ddpWelcome = !at(4, 0)
+	g.nosubBare = !at(4, 0)
+	g.strictSubOptions = !at(4, 0)
+	g.loginError401 = at(7, 0)
+	g.loginError401Reason = "User not found"
+	if at(8, 0) {
+		g.loginError401Reason = "Incorrect login or password"
+	}
+	g.incorrectPasswordLeaks = at(6, 0) && !at(7, 0)
+	g.updatedFirst = at(7, 0)
+	g.syncErrorsPlain = at(6, 0)
 	g.forbiddenWord = "unauthorized"
 	if at(9, 0) {
 		g.forbiddenWord = "forbidden"

@@ -31,6 +31,11 @@ type config struct {
 	tls             bool
 	maxFaultDelay   time.Duration
 	emailCodeExpiry time.Duration
+
+	realtimeHeartbeat time.Duration
+	realtimeQueue     int
+	realtimeSubLimit  rateLimit
+	showDeletedStatus bool
 }
 
 // rateLimit is a limiter rule: limit calls per window. A limit of 0 means
@@ -56,6 +61,9 @@ func defaultConfig() config {
 		// Accounts_TwoFactorAuthentication_By_Email_Code_Expiration.
 		emailCodeExpiry: time.Hour,
 		maxFaultDelay:   time.Minute,
+		// Meteor's DDP server: heartbeatInterval and heartbeatTimeout.
+		realtimeHeartbeat: 15 * time.Second,
+		realtimeQueue:     defaultRealtimeQueue,
 	}
 }
 

@@ -51,13 +51,24 @@ func (s *Server) serveRoomInfo(w http.ResponseWriter, r *http.Request, rc *reque
 }
 
 // serveRoomsGet is GET /api/v1/rooms.get: the rooms the caller belongs
-// to, all as updates.
+// to, all as updates; with updatedSince, only those whose document
+// changed after it (a new last message moves a room's _updatedAt).
+// Rooms are never deleted here, so remove stays empty.
 func (s *Server) serveRoomsGet(w http.ResponseWriter, r *http.Request, rc *requestContext) {
+	var since time.Time
+	if v := r.URL.Query().Get("updatedSince"); v != "" {
+		t, ok := parseDate(v)
+		if !ok {
+			writeMeteorError(w, "error-updatedSince-param-invalid", `The "updatedSince" query parameter must be a valid date.`, nil)
+			return
+		}
+		since = t
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	update := []object{}
 	for _, room := range s.store.rooms {
-		if room.isMember(rc.user) {
+		if room.isMember(rc.user) && room.updatedAt.After(since) {
 			update = append(update, s.roomObject(room))
 		}
 	}
@@ -281,6 +292,7 @@ func (s *Server) serveIMCreate(w http.ResponseWriter, r *http.Request, rc *reque
 			}
 		}
 		s.store.rooms = append(s.store.rooms, dm)
+		s.store.changes.publish(change{kind: changeRoomCreated, room: dm})
 	}
 	usernames := make([]string, 0, len(dm.members))
 	for _, uid := range dm.members {

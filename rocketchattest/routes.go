@@ -50,6 +50,7 @@ func (g generation) routes() map[string]routeSpec {
 	rs["v1/chat.update"] = authed(post, (*Server).serveUpdateMessage)
 	rs["v1/chat.delete"] = authed(post, (*Server).serveDeleteMessage)
 	rs["v1/chat.react"] = authed(post, (*Server).serveReact)
+	rs["v1/chat.syncMessages"] = authed(get, (*Server).serveSyncMessages)
 	rs["v1/rooms.info"] = authed(get, (*Server).serveRoomInfo)
 	rs["v1/rooms.get"] = authed(get, (*Server).serveRoomsGet)
 	rs["v1/channels.list"] = routeSpec{methods: get, authRequired: true, limited: true, permission: permViewC, action: (*Server).serveChannelsList}

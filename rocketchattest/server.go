@@ -36,6 +36,11 @@ type Server struct {
 	emailExpiry   time.Duration
 	maxFaultDelay time.Duration
 
+	// showDeletedStatus is Message_ShowDeletedStatus (WithShowDeletedStatus).
+	showDeletedStatus bool
+	// rt holds the realtime API's open WebSockets.
+	rt realtime
+
 	closing   chan struct{}
 	closeOnce sync.Once
 
@@ -68,24 +73,27 @@ func NewServer(opts ...Option) *Server {
 		panic(err)
 	}
 	s := &Server{
-		gen:           gen,
-		routes:        gen.routes(),
-		basePath:      normalizeBasePath(cfg.basePath),
-		now:           cfg.now,
-		rateLimitOff:  cfg.rateLimitOff,
-		defaultLimit:  cfg.defaultLimit,
-		rateLimits:    cfg.rateLimits,
-		rememberFor:   cfg.rememberFor,
-		emailCodeMax:  cfg.emailCodeMax,
-		emailExpiry:   cfg.emailCodeExpiry,
-		maxFaultDelay: cfg.maxFaultDelay,
-		closing:       make(chan struct{}),
-		tokens:        map[string]*token{},
-		twoFactor:     map[string]bool{},
-		rules:         map[string]*limiterRule{},
-		faults:        map[string][]*pendingFault{},
-		requests:      map[string]int{},
-		calls:         map[string][]*Call{},
+		gen:               gen,
+		routes:            gen.routes(),
+		basePath:          normalizeBasePath(cfg.basePath),
+		now:               cfg.now,
+		rateLimitOff:      cfg.rateLimitOff,
+		defaultLimit:      cfg.defaultLimit,
+		rateLimits:        cfg.rateLimits,
+		rememberFor:       cfg.rememberFor,
+		emailCodeMax:      cfg.emailCodeMax,
+		emailExpiry:       cfg.emailCodeExpiry,
+		maxFaultDelay:     cfg.maxFaultDelay,
+		showDeletedStatus: cfg.showDeletedStatus,
+		rt: realtime{heartbeat: cfg.realtimeHeartbeat, queue: cfg.realtimeQueue, subLimit: cfg.realtimeSubLimit,
+			conns: map[*rtConn]struct{}{}},
+		closing:   make(chan struct{}),
+		tokens:    map[string]*token{},
+		twoFactor: map[string]bool{},
+		rules:     map[string]*limiterRule{},
+		faults:    map[string][]*pendingFault{},
+		requests:  map[string]int{},
+		calls:     map[string][]*Call{},
 	}
 	s.started = s.now()
 	s.store = newStore(s.started)
@@ -137,6 +145,7 @@ func NewServer(opts ...Option) *Server {
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		close(s.closing)
+		s.rt.shutdown()
 		s.srv.Close()
 	})
 }
@@ -220,6 +229,10 @@ func normalizeBasePath(p string) string {
 // fault answer, and routes the rest.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.setDate(w)
+	if p := r.URL.Path; p == s.basePath+"/websocket" || p == s.basePath+"/websocket/" {
+		s.serveWebSocket(w, r)
+		return
+	}
 	rest, ok := strings.CutPrefix(r.URL.Path, s.basePath+"/api/")
 	if !ok {
 		s.gen.writeNotFound(w)

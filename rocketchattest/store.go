@@ -109,6 +109,9 @@ func (s *Server) Messages(roomID string) []Message {
 	defer s.mu.Unlock()
 	var out []Message
 	for _, m := range s.store.roomMessages(roomID) {
+		if m.t == "rm" {
+			continue
+		}
 		out = append(out, Message{ID: m.id, RoomID: m.rid, Username: m.u.username, Text: m.msg, ThreadID: m.tmid, Timestamp: m.ts})
 	}
 	slices.Reverse(out)
@@ -152,13 +155,29 @@ type message struct {
 	groupable       *bool
 	reactions       []reaction
 	mentions        []userRef
+	// A thread's parent counts its replies (tcount), the time of the
+	// last one (tlm) and who replied (replies, user IDs).
+	tcount  int
+	tlm     time.Time
+	replies []string
 }
 
-// store holds the rooms and messages.
+// store holds the rooms and messages, and publishes their changes.
 type store struct {
 	rooms    []*room
 	messages []*message // in posting order
 	seq      int
+	// trash keeps what deleted messages leave behind, as the server's
+	// rocketchat__trash collection does, for chat.syncMessages.
+	trash []trashedMessage
+	// changes publishes every change, for the realtime API.
+	changes pubsub
+}
+
+// trashedMessage is a deleted message in the trash.
+type trashedMessage struct {
+	id, rid       string
+	ts, deletedAt time.Time
 }
 
 // rocketCat is the bot account every workspace has; it owns #general.
@@ -313,6 +332,7 @@ func (s *Server) addRoomLocked(r Room) (string, error) {
 		return "", fmt.Errorf("rocketchattest: room ID %q is taken", nr.id)
 	}
 	st.rooms = append(st.rooms, nr)
+	st.changes.publish(change{kind: changeRoomCreated, room: nr})
 	return nr.id, nil
 }
 
@@ -355,6 +375,17 @@ func (s *Server) insertMessageLocked(r *room, m *message) {
 		r.lastMessage = m
 	}
 	r.updatedAt = m.ts
+	s.store.changes.publish(change{kind: changePosted, room: r, msg: m})
+	if p := s.store.messageByID(m.tmid); p != nil && p.rid == m.rid {
+		// The thread's parent counts the reply and is sent again, as the
+		// server's message watcher does after updateThreadsCount.
+		p.tcount++
+		p.tlm, p.updatedAt = m.ts, m.ts
+		if !slices.Contains(p.replies, m.u.id) {
+			p.replies = append(p.replies, m.u.id)
+		}
+		s.messageChangedLocked(r, p)
+	}
 }
 
 // mentionsLocked finds the @username mentions of a text, as the server's
@@ -392,4 +423,41 @@ func (st *store) messageCount(t string) int {
 		}
 	}
 	return n
+}
+
+// messageChangedLocked records that a stored message changed (its
+// _updatedAt already moved): the room's copy of its last message moves
+// with it, and subscribers hear of it.
+func (s *Server) messageChangedLocked(r *room, m *message) {
+	if r.lastMessage == m {
+		r.updatedAt = m.updatedAt
+	}
+	s.store.changes.publish(change{kind: changeUpdated, room: r, msg: m})
+}
+
+// deleteMessageLocked deletes a message as deleteMessage does with the
+// server's default settings (Message_KeepHistory and
+// Message_ShowDeletedStatus off): the message goes to the trash and the
+// room's counters and last message follow. With [WithShowDeletedStatus]
+// the message stays, emptied and marked t:"rm", as an update.
+func (s *Server) deleteMessageLocked(r *room, m *message, by *account) {
+	now := s.now().Truncate(time.Millisecond)
+	if s.showDeletedStatus {
+		ref := refOf(by)
+		m.t, m.msg, m.attachments, m.mentions, m.reactions = "rm", "", nil, nil, nil
+		m.editedAt, m.editedBy, m.updatedAt = now, &ref, now
+		s.messageChangedLocked(r, m)
+		return
+	}
+	s.store.removeMessage(m)
+	s.store.trash = append(s.store.trash, trashedMessage{id: m.id, rid: m.rid, ts: m.ts, deletedAt: now})
+	r.msgs--
+	r.updatedAt = now
+	if r.lastMessage == m {
+		r.lastMessage = nil
+		if rest := s.store.roomMessages(r.id); len(rest) > 0 {
+			r.lastMessage = rest[0]
+		}
+	}
+	s.store.changes.publish(change{kind: changeDeleted, room: r, msg: m})
 }

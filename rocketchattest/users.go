@@ -104,6 +104,9 @@ type account struct {
 type token struct {
 	userID string
 	pat    bool
+	// created is when the token was issued; login tokens expire
+	// Accounts_LoginExpiration (90) days later.
+	created time.Time
 	// remembered maps a client fingerprint (User-Agent and address) to the
 	// time until which a passed second factor is remembered for this token.
 	remembered map[string]time.Time
@@ -337,7 +340,7 @@ func (s *Server) issueToken(username string, pat bool) (string, string) {
 
 func (s *Server) newTokenLocked(a *account, pat bool) string {
 	t := newTokenString()
-	s.tokens[t] = &token{userID: a.ID, pat: pat}
+	s.tokens[t] = &token{userID: a.ID, pat: pat, created: s.now()}
 	return t
 }
 
@@ -346,7 +349,19 @@ func (s *Server) newTokenLocked(a *account, pat bool) string {
 func (s *Server) RevokeToken(authToken string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.tokens, authToken)
+	s.removeTokenLocked(authToken)
+}
+
+// removeTokenLocked kills a token. As Meteor's observer of login tokens
+// does, it also closes (status 1000) the realtime sessions logged in
+// with it; their next resume login fails.
+func (s *Server) removeTokenLocked(tok string) {
+	delete(s.tokens, tok)
+	for _, c := range s.rt.snapshot() {
+		if c.token == tok {
+			c.closeNormally()
+		}
+	}
 }
 
 // Tokens counts the live tokens (login tokens and personal access

@@ -19,7 +19,19 @@ func (u userRef) object() object {
 
 // messageObject is a message as normalizeMessagesForUser returns it.
 func (s *Server) messageObject(m *message) object {
-	o := object{{"_id", m.id}, {"rid", m.rid}, {"msg", m.msg}, {"ts", isoTime(m.ts)}, {"u", m.u.object()}}
+	return s.messageDoc(m, isoDate)
+}
+
+// isoDate writes a date as the REST API does: an ISO 8601 string.
+func isoDate(t time.Time) any { return isoTime(t) }
+
+// ejsonDate writes a date as the realtime API does: EJSON's
+// {"$date": milliseconds since the epoch}.
+func ejsonDate(t time.Time) any { return object{{"$date", t.UnixMilli()}} }
+
+// messageDoc is a message document with its dates written by date.
+func (s *Server) messageDoc(m *message, date func(time.Time) any) object {
+	o := object{{"_id", m.id}, {"rid", m.rid}, {"msg", m.msg}, {"ts", date(m.ts)}, {"u", m.u.object()}}
 	if m.t != "" {
 		o = append(o, field{"t", m.t})
 	}
@@ -41,7 +53,7 @@ func (s *Server) messageObject(m *message) object {
 	if m.tmid != "" {
 		o = append(o, field{"tmid", m.tmid})
 	}
-	o = append(o, field{"_updatedAt", isoTime(m.updatedAt)})
+	o = append(o, field{"_updatedAt", date(m.updatedAt)})
 	mentions := make([]object, 0, len(m.mentions))
 	for _, u := range m.mentions {
 		mo := u.object()
@@ -51,14 +63,14 @@ func (s *Server) messageObject(m *message) object {
 		mentions = append(mentions, mo)
 	}
 	o = append(o, field{"urls", []any{}}, field{"mentions", mentions}, field{"channels", []any{}})
-	if s.gen.messageMarkdown {
+	if s.gen.messageMarkdown && m.t != "rm" {
 		// The parsed message: one paragraph of plain text. The server's
 		// parser also marks mentions, emoji and links; clients that need
 		// those read msg.
 		o = append(o, field{"md", []object{{{"type", "PARAGRAPH"}, {"value", []object{{{"type", "PLAIN_TEXT"}, {"value", m.msg}}}}}}})
 	}
 	if !m.editedAt.IsZero() {
-		o = append(o, field{"editedAt", isoTime(m.editedAt)})
+		o = append(o, field{"editedAt", date(m.editedAt)})
 		if m.editedBy != nil {
 			o = append(o, field{"editedBy", object{{"_id", m.editedBy.id}, {"username", m.editedBy.username}}})
 		}
@@ -69,6 +81,9 @@ func (s *Server) messageObject(m *message) object {
 			rs = append(rs, field{r.emoji, object{{"usernames", r.usernames}}})
 		}
 		o = append(o, field{"reactions", rs})
+	}
+	if m.tcount > 0 {
+		o = append(o, field{"replies", m.replies}, field{"tcount", m.tcount}, field{"tlm", date(m.tlm)})
 	}
 	return o
 }

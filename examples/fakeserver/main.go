@@ -1,7 +1,9 @@
 // Command fakeserver runs the rocketchattest fake Rocket.Chat server as a
 // standalone HTTP server, to try a client (this SDK's examples, curl, the
 // official JavaScript client) against a chosen server generation without
-// a real Rocket.Chat.
+// a real Rocket.Chat. It serves the REST API under /api and the realtime
+// API (DDP) at /websocket, where every message posted, edited, reacted to
+// or deleted through REST reaches the subscribed streams.
 //
 //	go run ./examples/fakeserver -addr 127.0.0.1:3000 -version 8.8.1 -admin admin:secret -user bob:bobpass
 //

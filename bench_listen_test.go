@@ -1,0 +1,377 @@
+package rocketchat_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"runtime/metrics"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	jsonv2 "github.com/go-json-experiment/json"
+
+	"github.com/go-rocketchat/rocketchat"
+	"github.com/go-rocketchat/rocketchat/rocketchattest"
+)
+
+// floodServer plays the handshake of any client, then sends a flood of
+// stream events of distinct messages as fast as the client reads them.
+// chat.syncMessages answers the flood's messages updated after
+// lastUpdate, so that a listener's catch-up finds what it dropped.
+type floodServer struct {
+	srv   *httptest.Server
+	n     atomic.Int64 // events per connection
+	base  int64        // ts of the first message, Unix ms
+	flood chan struct{}
+	once  sync.Once
+	sent  chan struct{} // closed once a connection was sent the whole flood
+}
+
+func newFloodServer(b *testing.B) *floodServer {
+	f := &floodServer{base: time.Now().Add(time.Hour).UnixMilli(), sent: make(chan struct{})}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/websocket", f.serve)
+	mux.HandleFunc("GET /api/v1/chat.syncMessages", f.sync)
+	f.srv = httptest.NewServer(mux)
+	b.Cleanup(f.srv.Close)
+	return f
+}
+
+// frame appends the i-th event: a message as Rocket.Chat 8.x streams it.
+func (f *floodServer) frame(dst []byte, i int64) []byte {
+	ts := strconv.AppendInt(nil, f.base+i, 10)
+	id := strconv.AppendInt([]byte("msg"), i, 10)
+	dst = append(dst, `{"msg":"changed","collection":"stream-room-messages","id":"id","fields":{"eventName":"GENERAL","args":[{"_id":"`...)
+	dst = append(dst, id...)
+	dst = append(dst, `","rid":"GENERAL","msg":"deploy finished on cluster eu-west-1, 12 of 12 pods ready","ts":{"$date":`...)
+	dst = append(dst, ts...)
+	dst = append(dst, `},"u":{"_id":"hBcYZxN7K4wz2QkQp","username":"alice","name":"Alice Example"},"_updatedAt":{"$date":`...)
+	dst = append(dst, ts...)
+	dst = append(dst, `},"urls":[],"mentions":[],"channels":[],"md":[{"type":"PARAGRAPH","value":[{"type":"PLAIN_TEXT","value":"deploy finished on cluster eu-west-1, 12 of 12 pods ready"}]}]}]}}`...)
+	return dst
+}
+
+func (f *floodServer) serve(w http.ResponseWriter, r *http.Request) {
+	ws, err := websocket.Accept(w, r, nil)
+	if err != nil {
+		return
+	}
+	defer ws.CloseNow()
+	ctx := r.Context()
+	subs := 0
+	for subs < 2 {
+		_, b, err := ws.Read(ctx)
+		if err != nil {
+			return
+		}
+		var in struct{ Msg, ID string }
+		if jsonv2.Unmarshal(b, &in) != nil {
+			return
+		}
+		var out string
+		switch in.Msg {
+		case "connect":
+			out = `{"msg":"connected","session":"s"}`
+		case "method":
+			out = `{"msg":"result","id":"` + in.ID + `","result":{"id":"U1","token":"t","tokenExpires":{"$date":1796417505309},"type":"resume"}}`
+		case "sub":
+			subs++
+			out = `{"msg":"ready","subs":["` + in.ID + `"]}`
+		case "ping":
+			out = `{"msg":"pong"}`
+		default:
+			continue
+		}
+		if ws.Write(ctx, websocket.MessageText, []byte(out)) != nil {
+			return
+		}
+	}
+	if f.flood != nil {
+		<-f.flood
+	}
+	go func() { // keep reading: pings and the close
+		for {
+			if _, _, err := ws.Read(context.Background()); err != nil {
+				return
+			}
+		}
+	}()
+	var buf []byte
+	for i := range f.n.Load() {
+		buf = f.frame(buf[:0], i)
+		if ws.Write(ctx, websocket.MessageText, buf) != nil {
+			return
+		}
+	}
+	f.once.Do(func() { close(f.sent) })
+	<-ctx.Done()
+}
+
+func (f *floodServer) sync(w http.ResponseWriter, r *http.Request) {
+	since, _ := time.Parse(time.RFC3339Nano, r.URL.Query().Get("lastUpdate"))
+	buf := []byte(`{"result":{"updated":[`)
+	first := true
+	for i := f.n.Load() - 1; i >= 0; i-- { // newest first, as the server lists
+		at := time.UnixMilli(f.base + i)
+		if !at.After(since) {
+			break
+		}
+		if !first {
+			buf = append(buf, ',')
+		}
+		first = false
+		buf = fmt.Appendf(buf, `{"_id":"msg%d","rid":"GENERAL","msg":"deploy finished on cluster eu-west-1, 12 of 12 pods ready","ts":%q,"u":{"_id":"hBcYZxN7K4wz2QkQp","username":"alice","name":"Alice Example"},"_updatedAt":%q,"urls":[],"mentions":[],"channels":[]}`,
+			i, iso(at), iso(at))
+	}
+	buf = append(buf, `],"deleted":[]},"success":true}`...)
+	w.Write(buf)
+}
+
+// bareMessage is what a bare client decodes: a tagged struct with a
+// $date leaf.
+type bareFrame struct {
+	Msg    string `json:"msg"`
+	Fields struct {
+		EventName string        `json:"eventName"`
+		Args      []bareMessage `json:"args"`
+	} `json:"fields"`
+}
+
+type bareMessage struct {
+	ID        string             `json:"_id"`
+	RoomID    string             `json:"rid"`
+	Text      string             `json:"msg"`
+	User      rocketchat.UserRef `json:"u"`
+	Timestamp struct {
+		Date int64 `json:"$date"`
+	} `json:"ts"`
+	UpdatedAt struct {
+		Date int64 `json:"$date"`
+	} `json:"_updatedAt"`
+}
+
+// bareListen is the loop a user would write with coder/websocket and
+// encoding/json/v2: handshake, then read and decode n events.
+func bareListen(ctx context.Context, url string, n int64) error {
+	ws, _, err := websocket.Dial(ctx, url, nil)
+	if err != nil {
+		return err
+	}
+	defer ws.CloseNow()
+	ws.SetReadLimit(16 << 20)
+	for _, out := range []string{
+		`{"msg":"connect","version":"1","support":["1"]}`,
+		`{"msg":"method","method":"login","id":"1","params":[{"resume":"t"}]}`,
+		`{"msg":"sub","id":"2","name":"stream-room-messages","params":["GENERAL",false]}`,
+		`{"msg":"sub","id":"3","name":"stream-notify-room","params":["GENERAL/deleteMessage",false]}`,
+	} {
+		if err := ws.Write(ctx, websocket.MessageText, []byte(out)); err != nil {
+			return err
+		}
+	}
+	var got int64
+	for got < n {
+		_, b, err := ws.Read(ctx)
+		if err != nil {
+			return err
+		}
+		var f bareFrame
+		if err := jsonv2.Unmarshal(b, &f); err != nil {
+			return err
+		}
+		if f.Msg == "changed" {
+			got += int64(len(f.Fields.Args))
+		}
+	}
+	return nil
+}
+
+var floodRound atomic.Int64
+
+// BenchmarkListenFlood: events through Listen against the bare loop, on
+// the same flood from the same server. Run with -count=N: each round
+// alternates which side goes first.
+func BenchmarkListenFlood(b *testing.B) {
+	f := newFloodServer(b)
+	c, err := rocketchat.NewClient(f.srv.URL, rocketchat.WithCredentials(rocketchat.Credentials{UserID: "U1", Token: "t"}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	url := "ws" + f.srv.URL[len("http"):] + "/websocket"
+	bare := func(b *testing.B) {
+		f.n.Store(int64(b.N))
+		b.ReportAllocs()
+		if err := bareListen(b.Context(), url, int64(b.N)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	sdk := func(b *testing.B) {
+		f.n.Store(int64(b.N))
+		b.ReportAllocs()
+		got := 0
+		for _, err := range c.Listen(b.Context(), "GENERAL") {
+			if err != nil {
+				b.Fatal(err)
+			}
+			if got++; got == b.N {
+				break
+			}
+		}
+	}
+	if floodRound.Add(1)%2 == 0 {
+		b.Run("impl=bare", bare)
+		b.Run("impl=listen", sdk)
+	} else {
+		b.Run("impl=listen", sdk)
+		b.Run("impl=bare", bare)
+	}
+}
+
+// BenchmarkListenLatency: from alice's REST post to the bot's event on
+// loopback, with the fake server; reports the median and the 99th
+// percentile.
+func BenchmarkListenLatency(b *testing.B) {
+	srv := rocketchattest.NewServer(
+		rocketchattest.WithUser(rocketchattest.User{Username: "bot", Roles: []string{"bot"}}),
+		rocketchattest.WithUser(rocketchattest.User{Username: "alice", Roles: []string{"user", "bot"}}),
+	)
+	b.Cleanup(srv.Close)
+	client := func(user string) *rocketchat.Client {
+		id, tok := srv.PersonalAccessToken(user)
+		c, err := rocketchat.NewClient(srv.URL, rocketchat.WithCredentials(rocketchat.Credentials{UserID: id, Token: tok}))
+		if err != nil {
+			b.Fatal(err)
+		}
+		return c
+	}
+	bot, alice := client("bot"), client("alice")
+	ctx, cancel := context.WithCancel(b.Context())
+	defer cancel()
+	next, stop := iterPull(bot.Listen(ctx, "GENERAL"))
+	defer stop()
+	post := func() time.Duration {
+		start := time.Now()
+		m, err := alice.PostMessage(ctx, rocketchat.NewMessage{RoomID: "GENERAL", Text: "ping"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for {
+			ev, err := next()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if ev.Message.ID == m.ID {
+				return time.Since(start)
+			}
+		}
+	}
+	post() // the subscription is ready (or the catch-up delivered it)
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for range b.N {
+		lat = append(lat, post())
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "median-µs")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
+}
+
+// iterPull pulls pairs from Listen one at a time.
+func iterPull(seq func(func(rocketchat.MessageEvent, error) bool)) (func() (rocketchat.MessageEvent, error), func()) {
+	ch := make(chan pair)
+	done := make(chan struct{})
+	go func() {
+		defer close(ch)
+		for ev, err := range seq {
+			select {
+			case ch <- pair{ev, err}:
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() (rocketchat.MessageEvent, error) {
+			p, ok := <-ch
+			if !ok {
+				return rocketchat.MessageEvent{}, fmt.Errorf("the iterator ended")
+			}
+			return p.ev, p.err
+		}, func() {
+			close(done)
+			for range ch {
+			}
+		}
+}
+
+// BenchmarkListenSlowConsumerFlood: 20,000 events arrive while the
+// caller is still busy with the first; then it reads on. Reports the
+// peak of live heap objects while the flood lasts, and fails unless every
+// message came exactly once.
+func BenchmarkListenSlowConsumerFlood(b *testing.B) {
+	const n = 20000
+	for range b.N {
+		f := newFloodServer(b)
+		f.n.Store(n)
+		c, err := rocketchat.NewClient(f.srv.URL, rocketchat.WithCredentials(rocketchat.Credentials{UserID: "U1", Token: "t"}))
+		if err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		var peak atomic.Uint64
+		stopSampling := make(chan struct{})
+		sampled := make(chan struct{})
+		go func() {
+			defer close(sampled)
+			s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+			t := time.NewTicker(time.Millisecond)
+			defer t.Stop()
+			for {
+				metrics.Read(s)
+				if v := s[0].Value.Uint64(); v > peak.Load() {
+					peak.Store(v)
+				}
+				select {
+				case <-stopSampling:
+					return
+				case <-t.C:
+				}
+			}
+		}()
+		seen := make(map[string]bool, n)
+		missed := 0
+		first := true
+		for ev, err := range c.Listen(b.Context(), "GENERAL") {
+			if err != nil {
+				b.Fatal(err)
+			}
+			if seen[ev.Message.ID] {
+				b.Fatalf("%s came twice", ev.Message.ID)
+			}
+			seen[ev.Message.ID] = true
+			if ev.Missed {
+				missed++
+			}
+			if first {
+				// The busy caller: it reads on only once the whole flood
+				// has been written to the socket.
+				first = false
+				<-f.sent
+			}
+			if len(seen) == n {
+				break
+			}
+		}
+		close(stopSampling)
+		<-sampled
+		b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MiB")
+		b.ReportMetric(float64(missed), "caught-up-events")
+	}
+}
