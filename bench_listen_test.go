@@ -96,7 +96,9 @@ func (f *floodServer) serve(w http.ResponseWriter, r *http.Request) {
 	if f.flood != nil {
 		<-f.flood
 	}
+	closed := make(chan struct{})
 	go func() { // keep reading: pings and the close
+		defer close(closed)
 		for {
 			if _, _, err := ws.Read(context.Background()); err != nil {
 				return
@@ -111,7 +113,9 @@ func (f *floodServer) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	f.once.Do(func() { close(f.sent) })
-	<-ctx.Done()
+	// A hijacked connection's request context never ends: wait for the
+	// client to close instead, so that the test server's Close returns.
+	<-closed
 }
 
 func (f *floodServer) sync(w http.ResponseWriter, r *http.Request) {

@@ -76,7 +76,6 @@ func TestListenHandshakeAndKinds(t *testing.T) {
 		ThreadID:    "M0",
 		Attachments: []rocketchat.Attachment{{Title: "t", Text: "x"}},
 		Reactions:   map[string][]string{":wave:": {"bob"}},
-		Mentions:    []rocketchat.UserRef{},
 	}
 	if diff := cmp.Diff(rocketchat.MessageEvent{Kind: rocketchat.MessagePosted, Message: wantMsg}, ev); diff != "" {
 		t.Errorf("posted (-want +got):\n%s", diff)

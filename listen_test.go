@@ -51,11 +51,13 @@ func post(t *testing.T, c *rocketchat.Client, room, text string) *rocketchat.Mes
 func TestListenHearsPostsEditsReactionsDeletes(t *testing.T) {
 	for _, version := range []string{"3.18.7", "6.13.1", "8.8.1"} {
 		t.Run(version, func(t *testing.T) {
-			_, bot, alice := listenServer(t, rocketchattest.WithVersion(version))
+			srv, bot, alice := listenServer(t, rocketchattest.WithVersion(version))
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
-			// A message from before Listen: its edit is not a post.
-			old := post(t, alice, "GENERAL", "from before")
+			// A message from before Listen: its edit is not a post. It is
+			// an hour old, as the server's Date header tells its clock to
+			// the second only.
+			oldID := srv.AddMessage(rocketchattest.Message{RoomID: "GENERAL", Username: "alice", Text: "from before", Timestamp: time.Now().Add(-time.Hour)})
 			events := listen(ctx, t, bot, "GENERAL")
 			nextConnected(t, bot, events, alice)
 
@@ -77,10 +79,10 @@ func TestListenHearsPostsEditsReactionsDeletes(t *testing.T) {
 			if ev := nextEvent(t, events); ev.Kind != rocketchat.MessageUpdated || len(ev.Message.Reactions[":+1:"]) != 1 {
 				t.Errorf("got %v %v, want MessageUpdated with the reaction", ev.Kind, ev.Message.Reactions)
 			}
-			if _, err := alice.UpdateMessage(t.Context(), "GENERAL", old.ID, "from before, edited"); err != nil {
+			if _, err := alice.UpdateMessage(t.Context(), "GENERAL", oldID, "from before, edited"); err != nil {
 				t.Fatal(err)
 			}
-			if ev := nextEvent(t, events); ev.Kind != rocketchat.MessageEdited || ev.Message.ID != old.ID {
+			if ev := nextEvent(t, events); ev.Kind != rocketchat.MessageEdited || ev.Message.ID != oldID {
 				t.Errorf("got %v %s, want MessageEdited of the older message", ev.Kind, ev.Message.ID)
 			}
 			if err := alice.DeleteMessage(t.Context(), "GENERAL", m.ID); err != nil {

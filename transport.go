@@ -48,6 +48,13 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if rt == nil {
 		rt = defaultTransport()
 	}
+	if req.Header.Get("Upgrade") != "" {
+		// A WebSocket handshake (Listen): the answer's body is the
+		// connection itself, which lives as long as its caller's
+		// context, not an attempt, and must stay the transport's own
+		// io.ReadWriteCloser.
+		return rt.RoundTrip(req)
+	}
 	// The attempt's context ends at its deadline, or when the answer's
 	// body is closed, whichever comes first; the body is read under it.
 	ctx, cancel := context.WithDeadline(req.Context(), t.deadline(req))
