@@ -55,7 +55,10 @@ type Conn struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	lastRead atomic.Int64 // Unix nanoseconds of the last frame received
+	// opened and lastRead measure idleness on the monotonic clock: the
+	// wall clock may jump (a suspended machine, a clock set by hand).
+	opened   time.Time
+	lastRead atomic.Int64 // time since opened at the last frame received
 	nextID   atomic.Uint64
 
 	mu      sync.Mutex
@@ -93,7 +96,7 @@ func Dial(ctx context.Context, url string, opts Options) (*Conn, error) {
 		connected: make(chan string, 1),
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
-	c.lastRead.Store(time.Now().UnixNano())
+	c.opened = time.Now()
 	c.wg.Add(2)
 	go c.read()
 	go c.keepAlive()
@@ -276,9 +279,9 @@ func (c *Conn) keepAlive() {
 		select {
 		case <-c.ctx.Done():
 			return
-		case now := <-t.C:
+		case <-t.C:
 			last := c.lastRead.Load()
-			idle := now.Sub(time.Unix(0, last))
+			idle := time.Since(c.opened) - time.Duration(last)
 			switch {
 			case idle >= deadAfter:
 				c.fail(fmt.Errorf("ddp: no frame from the server for %v", idle.Round(time.Millisecond)))
@@ -308,7 +311,7 @@ func (c *Conn) read() {
 			c.fail(fmt.Errorf("ddp: read: %w", err))
 			return
 		}
-		c.lastRead.Store(time.Now().UnixNano())
+		c.lastRead.Store(int64(time.Since(c.opened)))
 		if typ != websocket.MessageText {
 			c.fail(errors.New("ddp: the server sent a binary frame"))
 			return
