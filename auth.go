@@ -104,35 +104,6 @@ func (c *Client) SetCredentials(creds Credentials) {
 	c.creds.Store(&creds)
 }
 
-// User is a Rocket.Chat user as /api/v1/me, the login answer,
-// users.info and users.list describe it. Roles, Emails and CustomFields
-// are nil when the answer holds them empty, so that a User written by
-// hand compares equal without options; marshalled, nil ones are left
-// out, so that they decode as nil.
-type User struct {
-	ID               string   `json:"_id"`
-	Username         string   `json:"username"`
-	Name             string   `json:"name"`
-	Type             string   `json:"type,omitempty"`   // user, bot, app; users.info and users.list carry it
-	Status           string   `json:"status"`           // online, away, busy, offline
-	StatusConnection string   `json:"statusConnection"` // online, away, offline
-	AvatarURL        string   `json:"avatarUrl"`
-	Active           bool     `json:"active"`
-	Roles            []string `json:"roles,omitzero"`
-	Emails           []Email  `json:"emails,omitzero"`
-	// UTCOffset is the user's offset from UTC in hours: +5:45 is 5.75.
-	UTCOffset float64 `json:"utcOffset"`
-	// CustomFields holds the workspace's custom profile fields, when it
-	// has any.
-	CustomFields map[string]any `json:"customFields,omitempty"`
-}
-
-// Email is one of a user's e-mail addresses.
-type Email struct {
-	Address  string `json:"address"`
-	Verified bool   `json:"verified"`
-}
-
 // loginRequest is the body of POST /api/v1/login.
 type loginRequest struct {
 	User     string `json:"user,omitempty"`

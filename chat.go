@@ -8,66 +8,6 @@ import (
 	"time"
 )
 
-// Message is a chat message as the chat.* and *.history endpoints
-// describe it. Lists and maps the answer holds empty ("mentions":[],
-// "reactions":{}) are nil, here and in the attachments, so that a
-// Message written by hand compares equal without options. Marshalled
-// with encoding/json or v2, nil lists and maps are left out, so that
-// decoding gives nil back.
-type Message struct {
-	ID        string    // _id
-	RoomID    string    // rid
-	Text      string    // msg
-	Sender    UserRef   // u
-	Timestamp time.Time // ts
-	UpdatedAt time.Time // _updatedAt
-	// EditedAt is when the text was last edited; zero when never.
-	EditedAt time.Time
-	// ThreadID is the ID of the thread's first message (tmid); "" outside
-	// a thread.
-	ThreadID string
-	// Type is a system message's type (t), such as "uj" for a user who
-	// joined; "" for a message someone wrote.
-	Type                 string
-	Alias, Emoji, Avatar string
-	Attachments          []Attachment `json:",omitzero"`
-	// Reactions maps each emoji (":smile:") to the usernames who reacted
-	// with it.
-	Reactions map[string][]string `json:",omitzero"`
-	// Mentions are the users the message mentions; "all" and "here" appear
-	// with those words as ID and username.
-	Mentions []UserRef `json:",omitzero"`
-}
-
-// UserRef names a user inside another object: a message's sender, a
-// room's creator, a mention.
-type UserRef struct {
-	ID       string `json:"_id"`
-	Username string `json:"username"`
-	Name     string `json:"name"`
-}
-
-// Attachment is a message attachment: a titled, coloured block of text,
-// fields and an image under the message.
-type Attachment struct {
-	Title      string            `json:"title,omitempty"`
-	TitleLink  string            `json:"title_link,omitempty"`
-	Text       string            `json:"text,omitempty"`
-	Color      string            `json:"color,omitempty"`
-	ImageURL   string            `json:"image_url,omitempty"`
-	AuthorName string            `json:"author_name,omitempty"`
-	AuthorIcon string            `json:"author_icon,omitempty"`
-	Fields     []AttachmentField `json:"fields,omitempty"`
-}
-
-// AttachmentField is one titled value of an attachment; Short fields are
-// laid out side by side.
-type AttachmentField struct {
-	Title string `json:"title"`
-	Value string `json:"value"`
-	Short bool   `json:"short,omitzero"`
-}
-
 // NewMessage is a message to post with [Client.PostMessage]. Give RoomID
 // or Channel, never both. A reply in a thread (ThreadID, the ID of the
 // thread's first message) needs RoomID. Empty members are not sent:

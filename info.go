@@ -7,22 +7,6 @@ import (
 	"strings"
 )
 
-// ServerInfo describes the server as GET /api/info tells it.
-type ServerInfo struct {
-	// Version is the full version ("8.8.1") when the caller may see it
-	// (the view-statistics permission), else "major.minor" ("8.8"), which
-	// servers since 4.0 tell anyone.
-	Version string
-	// Commit is the hash of the server's build, when the caller may see it.
-	Commit string
-	// MinimumDesktopVersion and MinimumMobileVersion are the oldest
-	// official apps the server accepts, when it says (6.x and later).
-	MinimumDesktopVersion, MinimumMobileVersion string
-	// CloudWorkspaceID identifies a workspace registered with Rocket.Chat
-	// Cloud, when the server says.
-	CloudWorkspaceID string
-}
-
 // AtLeast reports whether the server's version is major.minor or newer,
 // for features that depend on it. It is false when the version is unknown.
 func (i *ServerInfo) AtLeast(major, minor int) bool {

@@ -13,20 +13,6 @@ import (
 	"github.com/go-rocketchat/rocketchat/internal/retry"
 )
 
-// RateLimit is what Rocket.Chat's rate limiter said about an endpoint in
-// its latest answer. The server limits each route per user and client
-// address, in fixed windows (10 calls a minute by default).
-type RateLimit struct {
-	// Limit and Remaining are X-RateLimit-Limit and X-RateLimit-Remaining:
-	// the calls the window allows, and those left in it.
-	Limit, Remaining int
-	// Reset is X-RateLimit-Reset, when the window reopens, moved onto this
-	// machine's clock through the answer's Date header. Date has whole
-	// seconds, so Reset may be up to a second late, never early; later
-	// answers narrow the gap.
-	Reset time.Time
-}
-
 // RateLimit returns the rate-limit state of the latest limited answer of
 // an endpoint, named as [Client.Get] and [Client.Post] take it
 // ("v1/chat.postMessage"). ok is false before any answer of the endpoint

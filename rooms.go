@@ -11,28 +11,6 @@ import (
 	"time"
 )
 
-// Room is a room as rooms.info, rooms.get, channels.list and im.create
-// describe it. Usernames is nil when the answer holds none or an empty
-// list, so that a Room written by hand compares equal without options;
-// marshalled, a nil Usernames is left out, so that it decodes as nil.
-type Room struct {
-	ID string // _id
-	// Type is t: "c" a public channel, "p" a private group, "d" a direct
-	// message, "l" an omnichannel (livechat) room.
-	Type                             string
-	Name                             string // name; a direct message has none
-	DisplayName                      string // fname
-	Topic, Description, Announcement string
-	ReadOnly, Archived, Default      bool // ro, archived, default
-	UsersCount                       int  // usersCount
-	MessagesCount                    int  // msgs
-	Creator                          UserRef
-	CreatedAt                        time.Time // ts
-	UpdatedAt                        time.Time // _updatedAt
-	LastMessageAt                    time.Time // lm; zero before the first message
-	Usernames                        []string  `json:",omitzero"` // a direct message's members
-}
-
 // wireRoom is a room on the wire.
 type wireRoom struct {
 	ID string `json:"_id"`

@@ -10,20 +10,6 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// Statistics are the workspace's figures as the server last gathered
-// them (GET /api/v1/statistics).
-type Statistics struct {
-	Version       string // the server's full version, "8.7.0"
-	InstanceCount int
-	// Uptime is how long the answering server process has run (process.uptime).
-	Uptime                                                        time.Duration
-	TotalUsers, ActiveUsers, OnlineUsers, AwayUsers, OfflineUsers int
-	TotalRooms, TotalChannels, TotalPrivateGroups, TotalDirect    int
-	TotalMessages                                                 int64
-	// CreatedAt is when these figures were gathered.
-	CreatedAt time.Time
-}
-
 // MarshalJSONTo implements [json.MarshalerTo] for encoding/json/v2, with
 // Uptime in nanoseconds as encoding/json writes it.
 func (s Statistics) MarshalJSONTo(enc *jsontext.Encoder) error {
