@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"iter"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -167,6 +170,7 @@ type listener struct {
 // seenMessage is what the caller was shown of a message.
 type seenMessage struct {
 	updatedAt, editedAt time.Time
+	content             uint64 // fingerprint of what the caller saw
 	deleted             bool
 }
 
@@ -325,7 +329,11 @@ func (l *listener) accept(ev *MessageEvent) bool {
 		*m = Message{ID: m.ID, RoomID: m.RoomID}
 		return true
 	}
-	if ok && (s.deleted || !m.UpdatedAt.After(s.updatedAt)) {
+	content := fingerprint(m)
+	// _updatedAt has whole milliseconds: two changes within one (a post
+	// and its edit, two reactions) share it, and only their content tells
+	// them apart.
+	if ok && (s.deleted || m.UpdatedAt.Before(s.updatedAt) || m.UpdatedAt.Equal(s.updatedAt) && content == s.content) {
 		return false
 	}
 	switch {
@@ -336,8 +344,43 @@ func (l *listener) accept(ev *MessageEvent) bool {
 	default:
 		ev.Kind = MessageUpdated
 	}
-	l.seen[m.ID] = seenMessage{updatedAt: m.UpdatedAt, editedAt: m.EditedAt}
+	l.seen[m.ID] = seenMessage{updatedAt: m.UpdatedAt, editedAt: m.EditedAt, content: content}
 	return true
+}
+
+// fingerprintSeed is the seed of every listener's fingerprints: they are
+// compared within one process only.
+var fingerprintSeed = maphash.MakeSeed()
+
+// fingerprint hashes what a change to a message can alter without moving
+// its _updatedAt to another millisecond: text, edit, type, reactions and
+// attachments. The stream's copy and the catch-up's decode to the same
+// Message, and so to the same fingerprint.
+func fingerprint(m *Message) uint64 {
+	var h maphash.Hash
+	h.SetSeed(fingerprintSeed)
+	h.WriteString(m.Text)
+	h.WriteByte(0)
+	h.WriteString(m.Type)
+	h.WriteByte(0)
+	maphash.WriteComparable(&h, m.EditedAt.UnixNano())
+	emojis := slices.Sorted(maps.Keys(m.Reactions))
+	for _, e := range emojis {
+		h.WriteString(e)
+		h.WriteByte(0)
+		for _, u := range m.Reactions[e] {
+			h.WriteString(u)
+			h.WriteByte(0)
+		}
+		h.WriteByte(1)
+	}
+	for _, a := range m.Attachments {
+		h.WriteString(a.Title)
+		h.WriteByte(0)
+		h.WriteString(a.Text)
+		h.WriteByte(0)
+	}
+	return h.Sum64()
 }
 
 // connect opens a connection, logs in and subscribes, retrying with
