@@ -22,6 +22,8 @@
 //   - messages, rooms and users: [Client.PostMessage], [Client.History],
 //     [Client.Rooms], [Client.Channels], [Client.Users] and the rest of
 //     the typed calls; the paged lists are iterators;
+//   - listening: [Client.Listen] yields messages as they happen, over the
+//     realtime API, each posted message once across reconnects;
 //   - any other endpoint: [Client.Get], [Client.Post], [Client.Put],
 //     [Client.Delete], with the same authentication, retries, errors and 2FA;
 //   - errors: an [*Error] for every failure answer, matched with errors.Is
