@@ -1,12 +1,17 @@
-// Command bot does what a chat bot does on a Rocket.Chat server: it posts
-// a message, reads it back, reacts to it, edits it, and pages through
-// the channel's history, newest first.
+// Command bot answers "!ping" with "pong" as soon as someone says it, in
+// the same room, and in the same thread when it was said in one. It
+// listens over Rocket.Chat's realtime API (Client.Listen) and answers
+// through the REST API.
 //
 //	ROCKETCHAT_URL=https://chat.example.com \
-//	ROCKETCHAT_USER_ID=... ROCKETCHAT_AUTH_TOKEN=... go run ./examples/bot -channel '#bots'
+//	ROCKETCHAT_USER_ID=... ROCKETCHAT_AUTH_TOKEN=... go run ./examples/bot
+//
+// It runs until interrupted. A dropped connection or a server restart is
+// repaired inside Listen, and a "!ping" said meanwhile is answered once.
 //
 // With no URL configured it starts the built-in demo server, an
-// in-process fake of Rocket.Chat, and talks to its #general.
+// in-process fake of Rocket.Chat where alice says "!ping" in #general,
+// and ends once it has answered her.
 package main
 
 import (
@@ -15,12 +20,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
-	"time"
+	"strings"
 
 	"github.com/go-rocketchat/rocketchat"
-	"github.com/go-rocketchat/rocketchat/rocketchattest"
 )
 
 func main() {
@@ -38,11 +43,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	serverURL := fs.String("url", os.Getenv("ROCKETCHAT_URL"), "server URL (ROCKETCHAT_URL); empty: the built-in demo server")
 	userID := fs.String("user-id", os.Getenv("ROCKETCHAT_USER_ID"), "the bot's user ID (ROCKETCHAT_USER_ID)")
 	token := fs.String("token", os.Getenv("ROCKETCHAT_AUTH_TOKEN"), "auth or personal access token (ROCKETCHAT_AUTH_TOKEN)")
-	channel := fs.String("channel", "#general", `where to post: "#room" or "@username"`)
-	text := fs.String("text", "Hello from the Go bot!", "the message to post")
-	emoji := fs.String("emoji", ":thumbsup:", "the reaction to add")
-	history := fs.Int("history", 10, "how many of the newest messages to list")
-	timeout := fs.Duration("timeout", 30*time.Second, "time limit for the whole run, retries included")
+	rooms := fs.String("rooms", "", "comma-separated IDs of the rooms to listen to; empty: every room the bot has joined")
+	answers := fs.Int("answers", 0, "stop after this many answers; 0: run until interrupted (1 with the demo server)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil // -h, -help, --help: the usage is the answer
@@ -50,81 +52,72 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
+	var hc *http.Client
 	if *serverURL == "" {
 		demo := startDemo()
 		defer demo.Close()
 		*serverURL = demo.URL
 		*userID, *token = demo.PersonalAccessToken("bot")
+		hc = &http.Client{Transport: demo} // alice says "!ping" once the bot listens
+		if *answers == 0 {
+			*answers = 1
+		}
 		fmt.Fprintf(stderr, "No ROCKETCHAT_URL set: talking to the built-in demo server (a fake Rocket.Chat %s at %s).\n", demo.Version(), demo.URL)
 	}
 
-	c, err := rocketchat.NewClient(*serverURL, rocketchat.WithCredentials(rocketchat.Credentials{UserID: *userID, Token: *token}))
+	opts := []rocketchat.Option{rocketchat.WithCredentials(rocketchat.Credentials{UserID: *userID, Token: *token})}
+	if hc != nil {
+		opts = append(opts, rocketchat.WithHTTPClient(hc))
+	}
+	c, err := rocketchat.NewClient(*serverURL, opts...)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
-	defer cancel()
-	return explain(converse(ctx, c, stdout, *channel, *text, *emoji, *history))
+	var ids []string
+	if *rooms != "" {
+		ids = strings.Split(*rooms, ",")
+	}
+	return explain(answerPings(ctx, c, ids, *answers, stdout, stderr))
 }
 
-// converse is the bot's work: post, read back, react, edit, list.
-func converse(ctx context.Context, c *rocketchat.Client, w io.Writer, channel, text, emoji string, history int) error {
-	posted, err := c.PostMessage(ctx, rocketchat.NewMessage{Channel: channel, Text: text})
-	if err != nil {
-		return fmt.Errorf("posting: %w", err)
-	}
-	fmt.Fprintf(w, "posted %s in room %s: %q\n", posted.ID, posted.RoomID, posted.Text)
-
-	read, err := c.Message(ctx, posted.ID)
-	if err != nil {
-		return fmt.Errorf("reading it back: %w", err)
-	}
-	fmt.Fprintf(w, "read back: %q by @%s\n", read.Text, read.Sender.Username)
-
-	if err := c.React(ctx, posted.ID, emoji, true); err != nil {
-		return fmt.Errorf("reacting: %w", err)
-	}
-	fmt.Fprintf(w, "reacted with %s\n", emoji)
-
-	edited, err := c.UpdateMessage(ctx, posted.RoomID, posted.ID, text+" (edited)")
-	if err != nil {
-		return fmt.Errorf("editing: %w", err)
-	}
-	fmt.Fprintf(w, "edited: %q\n", edited.Text)
-
-	fmt.Fprintf(w, "the %d newest messages:\n", history)
-	n := 0
-	for m, err := range c.History(ctx, posted.RoomID) {
+// answerPings answers what Listen yields until ctx ends or, when max is
+// above 0, after max answers. A failed answer is reported and the bot
+// carries on; only what Listen cannot repair ends it.
+func answerPings(ctx context.Context, c *rocketchat.Client, rooms []string, max int, stdout, stderr io.Writer) error {
+	answered := 0
+	for ev, err := range c.Listen(ctx, rooms...) {
 		if err != nil {
-			return fmt.Errorf("reading the history: %w", err)
+			if ctx.Err() != nil {
+				return nil // interrupted: the normal end of a bot
+			}
+			return err // the token or a room was refused
 		}
-		if n == history {
-			break // no further page is fetched
+		reply, err := answer(ctx, c, ev)
+		if err != nil {
+			fmt.Fprintln(stderr, "bot: answering:", explain(err))
+			continue
 		}
-		n++
-		fmt.Fprintf(w, "  %s @%s: %s\n", m.Timestamp.UTC().Format(time.DateTime), m.Sender.Username, describe(m))
+		if reply == nil {
+			continue
+		}
+		fmt.Fprintf(stdout, "@%s: %s\n@%s: %s\n", ev.Message.Sender.Username, ev.Message.Text, reply.Sender.Username, reply.Text)
+		if answered++; answered == max {
+			return nil
+		}
 	}
 	return nil
 }
 
-// describe is a message's text, or what a system message means.
-func describe(m rocketchat.Message) string {
-	switch m.Type {
-	case "":
-		return m.Text
-	case "uj":
-		return "(joined)"
-	case "ul":
-		return "(left)"
+// answer answers a "!ping" someone else just posted with "pong", in its
+// thread when it is in one. It returns the answer, or nil when the event
+// needs none: edits, reactions and deletes come as other kinds, and
+// MessagePosted comes once per message, reconnects included.
+func answer(ctx context.Context, c *rocketchat.Client, ev rocketchat.MessageEvent) (*rocketchat.Message, error) {
+	m := ev.Message
+	if ev.Kind != rocketchat.MessagePosted || m.Sender.ID == c.Credentials().UserID || strings.TrimSpace(m.Text) != "!ping" {
+		return nil, nil
 	}
-	return "(" + m.Type + ")"
-}
-
-// startDemo starts the in-process fake server with a bot account.
-func startDemo() *rocketchattest.Server {
-	return rocketchattest.NewServer(rocketchattest.WithUser(rocketchattest.User{
-		Username: "bot", Password: "demo", Name: "Demo Bot", Roles: []string{"bot"},
-	}))
+	return c.PostMessage(ctx, rocketchat.NewMessage{RoomID: m.RoomID, ThreadID: m.ThreadID, Text: "pong"})
 }
 
 // explain adds what to do about the errors people meet here.
@@ -135,7 +128,7 @@ func explain(err error) error {
 	case errors.Is(err, rocketchat.ErrUnauthorized):
 		return fmt.Errorf("not logged in: check ROCKETCHAT_USER_ID and ROCKETCHAT_AUTH_TOKEN (%w)", err)
 	case errors.Is(err, rocketchat.ErrForbidden):
-		return fmt.Errorf("the bot lacks a permission for this (%w)", err)
+		return fmt.Errorf("the bot may not read or write there: check -rooms and the bot's memberships (%w)", err)
 	case errors.Is(err, rocketchat.ErrRateLimited):
 		return fmt.Errorf("rate limited by the server: try again later (%w)", err)
 	}

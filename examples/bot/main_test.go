@@ -3,128 +3,217 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/go-rocketchat/rocketchat"
+	"github.com/go-rocketchat/rocketchat/rocketchattest"
 )
 
-// TestConversation runs the bot against a server that answers each
-// endpoint with a real Rocket.Chat answer (the OpenAPI examples in the
-// module's testdata/), and checks what the bot asked and printed.
-func TestConversation(t *testing.T) {
-	files := map[string]string{
-		"/api/v1/chat.postMessage": "chat_postMessage.json",
-		"/api/v1/chat.getMessage":  "chat_getMessage.json",
-		"/api/v1/chat.update":      "chat_update.json",
-		"/api/v1/channels.history": "channels_history.json",
-		"/api/v1/chat.react":       "",
-		"/api/v1/rooms.info":       "",
-	}
-	var mu sync.Mutex
-	var asked []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		asked = append(asked, r.Method+" "+r.URL.Path+" "+r.URL.RawQuery+string(body))
-		mu.Unlock()
-		if r.Header.Get("X-User-Id") != "bot-id" || r.Header.Get("X-Auth-Token") != "bot-token" {
-			http.Error(w, `{"status":"error","message":"You must be logged in to do this."}`, http.StatusUnauthorized)
-			return
-		}
-		file, ok := files[r.URL.Path]
-		var answer []byte
-		switch {
-		case !ok:
-			http.NotFound(w, r)
-			return
-		case r.URL.Path == "/api/v1/chat.react":
-			answer = []byte(`{"success":true}`)
-		case r.URL.Path == "/api/v1/rooms.info":
-			answer = []byte(`{"room":{"_id":"GENERAL","t":"c","name":"general","usersCount":6,"msgs":6},"success":true}`)
-		default:
-			var err error
-			if answer, err = os.ReadFile("../../testdata/" + file); err != nil {
-				t.Error(err)
-			}
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(answer)
-	}))
-	defer srv.Close()
+// The bot against the fake server: alice writes through REST, the bot
+// hears her over the realtime API and answers through REST.
 
-	var out, errOut bytes.Buffer
-	err := run(context.Background(), []string{"-url", srv.URL, "-user-id", "bot-id", "-token", "bot-token", "-history", "3"}, &out, &errOut)
+// pingServer starts a fake server with the bot and alice, and a client
+// for each; both bypass the rate limiter as bots do.
+func pingServer(t *testing.T) (srv *rocketchattest.Server, bot, alice *rocketchat.Client, dialed <-chan struct{}) {
+	t.Helper()
+	srv = rocketchattest.NewServer(
+		rocketchattest.WithUser(rocketchattest.User{Username: "bot", Roles: []string{"bot"}}),
+		rocketchattest.WithUser(rocketchattest.User{Username: "alice", Roles: []string{"user", "bot"}}),
+	)
+	t.Cleanup(srv.Close)
+	d := &dialSignal{dialed: make(chan struct{})}
+	client := func(user string, opts ...rocketchat.Option) *rocketchat.Client {
+		id, token := srv.PersonalAccessToken(user)
+		c, err := rocketchat.NewClient(srv.URL, append(opts, rocketchat.WithCredentials(rocketchat.Credentials{UserID: id, Token: token}))...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	return srv, client("bot", rocketchat.WithHTTPClient(&http.Client{Transport: d})), client("alice"), d.dialed
+}
+
+// dialSignal closes dialed when its client first dials the realtime API:
+// Listen has started, so it hears every message posted from then on.
+type dialSignal struct {
+	once   sync.Once
+	dialed chan struct{}
+}
+
+func (d *dialSignal) RoundTrip(r *http.Request) (*http.Response, error) {
+	if strings.HasSuffix(r.URL.Path, "/websocket") {
+		d.once.Do(func() { close(d.dialed) })
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// lines hands each write of the bot's output to the test: one per answer.
+type lines chan string
+
+func (l lines) Write(p []byte) (int, error) {
+	l <- string(p)
+	return len(p), nil
+}
+
+// startBot runs the bot on rooms until the test ends, once it listens.
+func startBot(t *testing.T, bot *rocketchat.Client, dialed <-chan struct{}, rooms ...string) (answers lines) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	answers = make(lines, 16) // room for answers nobody waits for, which the test then counts
+	var stderr bytes.Buffer
+	done := make(chan error)
+	go func() { done <- answerPings(ctx, bot, rooms, 0, answers, &stderr) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("answerPings: %v", err)
+		}
+		if stderr.Len() > 0 {
+			t.Errorf("the bot complained: %s", stderr.String())
+		}
+	})
+	select {
+	case <-dialed:
+	case err := <-done:
+		t.Fatalf("the bot stopped before listening: %v", err)
+	}
+	return answers
+}
+
+// nextAnswer waits for the bot's next answer and returns what it printed.
+func nextAnswer(t *testing.T, answers lines) string {
+	t.Helper()
+	select {
+	case s := <-answers:
+		return s
+	case <-t.Context().Done():
+		t.Fatal("no answer before the test's end")
+	}
+	return ""
+}
+
+func post(t *testing.T, c *rocketchat.Client, m rocketchat.NewMessage) *rocketchat.Message {
+	t.Helper()
+	posted, err := c.PostMessage(t.Context(), m)
 	if err != nil {
-		t.Fatalf("run: %v\n%s", err, errOut.String())
+		t.Fatal(err)
 	}
-	wantAsked := []string{
-		`POST /api/v1/chat.postMessage {"channel":"#general","text":"Hello from the Go bot!"}`,
-		`GET /api/v1/chat.getMessage msgId=jC9chsFddTvsbFQG7`,
-		`POST /api/v1/chat.react {"messageId":"jC9chsFddTvsbFQG7","emoji":":thumbsup:","shouldReact":true}`,
-		`POST /api/v1/chat.update {"roomId":"GENERAL","msgId":"jC9chsFddTvsbFQG7","text":"Hello from the Go bot! (edited)"}`,
-		`GET /api/v1/rooms.info roomId=GENERAL`,
-		`GET /api/v1/channels.history count=100&offset=0&roomId=GENERAL`,
+	return posted
+}
+
+// pongs lists the bot's answers as the server holds them, by thread.
+func pongs(srv *rocketchattest.Server, room string) []rocketchattest.Message {
+	var out []rocketchattest.Message
+	for _, m := range srv.Messages(room) {
+		if m.Username == "bot" && m.Text == "pong" {
+			out = append(out, rocketchattest.Message{RoomID: m.RoomID, Username: m.Username, Text: m.Text, ThreadID: m.ThreadID})
+		}
 	}
-	if diff := cmp.Diff(wantAsked, asked); diff != "" {
-		t.Errorf("requests (-want +got):\n%s", diff)
+	return out
+}
+
+func TestAnswersPingOnce(t *testing.T) {
+	srv, bot, alice, dialed := pingServer(t)
+	answers := startBot(t, bot, dialed, "GENERAL")
+	post(t, alice, rocketchat.NewMessage{RoomID: "GENERAL", Text: "!ping"})
+	if got, want := nextAnswer(t, answers), "@alice: !ping\n@bot: pong\n"; got != want {
+		t.Errorf("printed %q, want %q", got, want)
 	}
-	// The answers are the server's examples, not one conversation: each
-	// line shows what its call returned.
-	wantOut := `posted jC9chsFddTvsbFQG7 in room GENERAL: "This is a test!"
-read back: "s" by @marc.pow
-reacted with :thumbsup:
-edited: "Updated list of links! https://google.com https://hola.org/ https://www.usepayday.com/ https://www.getbumpa.com/ https://www.atlassian.com/software/jira http://localhost:3000/"
-the 3 newest messages:
-  2016-12-09 12:50:51 @testing: hi
-  2016-12-08 15:41:37 @testing2: (joined)
-  2016-12-07 15:47:49 @testing1: (joined)
-`
-	if diff := cmp.Diff(wantOut, out.String()); diff != "" {
-		t.Errorf("output (-want +got):\n%s", diff)
+	want := []rocketchattest.Message{{RoomID: "GENERAL", Username: "bot", Text: "pong"}}
+	if diff := cmp.Diff(want, pongs(srv, "GENERAL")); diff != "" {
+		t.Errorf("answers (-want +got):\n%s", diff)
+	}
+	calls := srv.Calls("v1/chat.postMessage")
+	if len(calls) != 2 || calls[1].UserID != srv.UserID("bot") || string(calls[1].Body) != `{"roomId":"GENERAL","text":"pong"}` {
+		t.Errorf("chat.postMessage calls: %+v; want alice's, then the bot's answer", calls)
 	}
 }
 
-// TestDemoMode runs the bot against the built-in demo server.
+func TestAnswersInTheThread(t *testing.T) {
+	srv, bot, alice, dialed := pingServer(t)
+	answers := startBot(t, bot, dialed) // every joined room
+	root := post(t, alice, rocketchat.NewMessage{RoomID: "GENERAL", Text: "is the bot up?"})
+	post(t, alice, rocketchat.NewMessage{RoomID: "GENERAL", ThreadID: root.ID, Text: "!ping"})
+	nextAnswer(t, answers)
+	want := []rocketchattest.Message{{RoomID: "GENERAL", Username: "bot", Text: "pong", ThreadID: root.ID}}
+	if diff := cmp.Diff(want, pongs(srv, "GENERAL")); diff != "" {
+		t.Errorf("answers (-want +got):\n%s", diff)
+	}
+}
+
+// TestIgnoresItsOwnAndEdits: the bot's own "!ping" and an edit of
+// alice's are not answered. Alice's last "!ping" proves it: the bot
+// answers in order, so an answer to either would have come first.
+func TestIgnoresItsOwnAndEdits(t *testing.T) {
+	srv, bot, alice, dialed := pingServer(t)
+	answers := startBot(t, bot, dialed, "GENERAL")
+	post(t, bot, rocketchat.NewMessage{RoomID: "GENERAL", Text: "!ping"})
+	first := post(t, alice, rocketchat.NewMessage{RoomID: "GENERAL", Text: "!ping"})
+	nextAnswer(t, answers)
+	if _, err := alice.UpdateMessage(t.Context(), "GENERAL", first.ID, " !ping"); err != nil {
+		t.Fatal(err)
+	}
+	last := post(t, alice, rocketchat.NewMessage{RoomID: "GENERAL", Text: "!ping"})
+	nextAnswer(t, answers)
+	if n := len(pongs(srv, "GENERAL")); n != 2 {
+		t.Errorf("%d answers, want 2: to %s and %s only", n, first.ID, last.ID)
+	}
+}
+
+// TestAnswersOnceAcrossARestart: a "!ping" said while the server dropped
+// every WebSocket is answered once the listener repaired itself, once.
+func TestAnswersOnceAcrossARestart(t *testing.T) {
+	srv, bot, alice, dialed := pingServer(t)
+	answers := startBot(t, bot, dialed, "GENERAL")
+	post(t, alice, rocketchat.NewMessage{RoomID: "GENERAL", Text: "!ping"})
+	nextAnswer(t, answers)
+	srv.DropRealtime()
+	post(t, alice, rocketchat.NewMessage{RoomID: "GENERAL", Text: "!ping"})
+	nextAnswer(t, answers)
+	post(t, alice, rocketchat.NewMessage{RoomID: "GENERAL", Text: "!ping"})
+	nextAnswer(t, answers)
+	if n := len(pongs(srv, "GENERAL")); n != 3 {
+		t.Errorf("%d answers, want 3", n)
+	}
+	if len(srv.Calls("v1/chat.syncMessages")) < 2 {
+		t.Error("no catch-up after the drop")
+	}
+}
+
+// TestDemoMode runs the bot against the built-in demo server: alice says
+// "!ping", the bot answers and the run ends.
 func TestDemoMode(t *testing.T) {
 	t.Setenv("ROCKETCHAT_URL", "")
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), nil, &out, &errOut)
-	if errors.Is(err, rocketchat.ErrNotFound) {
-		t.Skip("the demo server (rocketchattest) does not serve the chat endpoints yet:", err)
-	}
-	if err != nil {
+	if err := run(ctx, nil, &out, &errOut); err != nil {
 		t.Fatalf("run: %v", err)
+	}
+	if ctx.Err() != nil {
+		t.Fatal("the demo did not end by itself")
 	}
 	if !strings.Contains(errOut.String(), "built-in demo server") {
 		t.Errorf("stderr does not say it uses the demo server: %q", errOut.String())
 	}
-	for _, want := range []string{`posted `, `read back: "Hello from the Go bot!" by @bot`, "reacted with :thumbsup:",
-		`edited: "Hello from the Go bot! (edited)"`, "@bot: Hello from the Go bot! (edited)"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("output lacks %q:\n%s", want, out.String())
-		}
+	if got, want := out.String(), "@alice: !ping\n@bot: pong\n"; got != want {
+		t.Errorf("printed %q, want %q", got, want)
 	}
 }
 
-// TestBadCredentialsAreExplained: one line naming what to check, no token.
+// TestBadCredentialsAreExplained: a refused token ends the bot with one
+// line naming what to check, without the token.
 func TestBadCredentialsAreExplained(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusUnauthorized)
-		_, _ = w.Write([]byte(`{"status":"error","message":"You must be logged in to do this.","success":false,"error":"You must be logged in to do this."}`))
-	}))
+	srv := rocketchattest.NewServer(rocketchattest.WithUser(rocketchattest.User{Username: "bot", Roles: []string{"bot"}}))
 	defer srv.Close()
-	var out, errOut bytes.Buffer
-	err := run(context.Background(), []string{"-url", srv.URL, "-user-id", "x", "-token", "secret-token"}, &out, &errOut)
+	err := run(t.Context(), []string{"-url", srv.URL, "-user-id", srv.UserID("bot"), "-token", "secret-token"}, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "ROCKETCHAT_AUTH_TOKEN") || strings.Contains(err.Error(), "secret-token") || strings.Contains(err.Error(), "\n") {
 		t.Errorf("err = %v; want one line naming the credentials, without the token", err)
 	}
