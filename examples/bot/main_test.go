@@ -108,6 +108,22 @@ func post(t *testing.T, c *rocketchat.Client, m rocketchat.NewMessage) *rocketch
 	return posted
 }
 
+// answeredInThread waits for the bot's answers until one in thread and
+// returns how many pongs the room then holds. The bot answers in order,
+// so an answer to any earlier message, wanted or not, is there by then.
+func answeredInThread(t *testing.T, srv *rocketchattest.Server, answers lines, thread string) int {
+	t.Helper()
+	for {
+		nextAnswer(t, answers)
+		all := pongs(srv, "GENERAL")
+		for _, m := range all {
+			if m.ThreadID == thread {
+				return len(all)
+			}
+		}
+	}
+}
+
 // pongs lists the bot's answers as the server holds them, by thread.
 func pongs(srv *rocketchattest.Server, room string) []rocketchattest.Message {
 	var out []rocketchattest.Message
@@ -160,10 +176,11 @@ func TestIgnoresItsOwnAndEdits(t *testing.T) {
 	if _, err := alice.UpdateMessage(t.Context(), "GENERAL", first.ID, " !ping"); err != nil {
 		t.Fatal(err)
 	}
-	last := post(t, alice, rocketchat.NewMessage{RoomID: "GENERAL", Text: "!ping"})
-	nextAnswer(t, answers)
-	if n := len(pongs(srv, "GENERAL")); n != 2 {
-		t.Errorf("%d answers, want 2: to %s and %s only", n, first.ID, last.ID)
+	// The last "!ping" is said in first's thread, so that its answer
+	// stands out.
+	post(t, alice, rocketchat.NewMessage{RoomID: "GENERAL", ThreadID: first.ID, Text: "!ping"})
+	if n := answeredInThread(t, srv, answers, first.ID); n != 2 {
+		t.Errorf("%d answers, want 2: to alice's two messages only", n)
 	}
 }
 
@@ -172,14 +189,15 @@ func TestIgnoresItsOwnAndEdits(t *testing.T) {
 func TestAnswersOnceAcrossARestart(t *testing.T) {
 	srv, bot, alice, dialed := pingServer(t)
 	answers := startBot(t, bot, dialed, "GENERAL")
-	post(t, alice, rocketchat.NewMessage{RoomID: "GENERAL", Text: "!ping"})
+	first := post(t, alice, rocketchat.NewMessage{RoomID: "GENERAL", Text: "!ping"})
 	nextAnswer(t, answers)
 	srv.DropRealtime()
 	post(t, alice, rocketchat.NewMessage{RoomID: "GENERAL", Text: "!ping"})
 	nextAnswer(t, answers)
-	post(t, alice, rocketchat.NewMessage{RoomID: "GENERAL", Text: "!ping"})
-	nextAnswer(t, answers)
-	if n := len(pongs(srv, "GENERAL")); n != 3 {
+	// The last "!ping" is said in first's thread, so that its answer
+	// stands out.
+	post(t, alice, rocketchat.NewMessage{RoomID: "GENERAL", ThreadID: first.ID, Text: "!ping"})
+	if n := answeredInThread(t, srv, answers, first.ID); n != 3 {
 		t.Errorf("%d answers, want 3", n)
 	}
 	if len(srv.Calls("v1/chat.syncMessages")) < 2 {
