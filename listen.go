@@ -111,7 +111,10 @@ var listenTuning = struct {
 // text, unless the message was posted before Listen was called: then its
 // changes come as MessageEdited or MessageUpdated. MessagePosted comes
 // once per message whatever follows, so a bot that answers posted
-// messages answers each exactly once.
+// messages answers each exactly once. When Listen was called is read on
+// the server's clock as the client knows it from the Date headers of
+// earlier answers, to the second: a message posted in the second before
+// the call may still come as MessagePosted.
 //
 // A dropped connection, a server restart or a silent peer is repaired
 // inside: Listen reconnects with backoff, logs in and subscribes again,

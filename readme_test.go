@@ -79,6 +79,78 @@ func TestBotPostsWelcome(t *testing.T) {
 	}
 }
 
+// README: listening.
+// answerPings answers "!ping" with "pong", in the thread it was said in.
+func answerPings(ctx context.Context, c *rocketchat.Client) error {
+	for ev, err := range c.Listen(ctx) { // every room the user has joined
+		if err != nil {
+			return err // the token or a room was refused, or ctx ended
+		}
+		m := ev.Message
+		if ev.Kind != rocketchat.MessagePosted || m.Sender.ID == c.Credentials().UserID || m.Text != "!ping" {
+			continue // edits, reactions, deletes, and its own messages
+		}
+		if _, err := c.PostMessage(ctx, rocketchat.NewMessage{RoomID: m.RoomID, ThreadID: m.ThreadID, Text: "pong"}); err != nil {
+			log.Print(err)
+		}
+	}
+	return nil
+}
+
+// README: a listening bot's test.
+func TestBotAnswersPing(t *testing.T) {
+	srv := rocketchattest.NewServer(
+		rocketchattest.WithUser(rocketchattest.User{Username: "pingbot", Roles: []string{"bot"}}),
+		rocketchattest.WithUser(rocketchattest.User{Username: "alice"}),
+	)
+	t.Cleanup(srv.Close)
+	clientOf := func(username string) *rocketchat.Client {
+		userID, token := srv.PersonalAccessToken(username)
+		c, err := rocketchat.NewClient(srv.URL,
+			rocketchat.WithCredentials(rocketchat.Credentials{UserID: userID, Token: token}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	bot, alice := clientOf("pingbot"), clientOf("alice")
+
+	// The bot under test listens...
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // no answer fails, not hangs
+	defer cancel()
+	stopped := make(chan error, 1)
+	go func() { stopped <- answerPings(ctx, bot) }()
+
+	// ...alice says "!ping" once both listen...
+	go func() {
+		if srv.WaitSubscribed(ctx, "pingbot") != nil || srv.WaitSubscribed(ctx, "alice") != nil {
+			return
+		}
+		if _, err := alice.PostMessage(ctx, rocketchat.NewMessage{Channel: "#general", Text: "!ping"}); err != nil {
+			t.Error(err)
+			cancel()
+		}
+	}()
+
+	// ...and hears the bot answer.
+	for ev, err := range alice.Listen(ctx, "GENERAL") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Kind == rocketchat.MessagePosted && ev.Message.Text == "pong" {
+			break
+		}
+	}
+	cancel()
+	if err := <-stopped; !errors.Is(err, context.Canceled) {
+		t.Errorf("the bot stopped with %v", err)
+	}
+	calls := srv.Calls("v1/chat.postMessage")
+	if len(calls) != 2 || calls[1].UserID != srv.UserID("pingbot") || string(calls[1].Body) != `{"roomId":"GENERAL","text":"pong"}` {
+		t.Errorf("chat.postMessage calls: %+v; want alice's, then the bot's answer", calls)
+	}
+}
+
 // README: a /me answer as Rocket.Chat sends it.
 const meJSON = `{"_id":"aobEdbYhXfu5hkeqG","username":"alice","name":"Alice",
 "emails":[{"address":"alice@example.com","verified":true}],"status":"online",
@@ -324,8 +396,8 @@ func unindent(s string) string {
 	return strings.Join(lines, "\n")
 }
 
-// TestReadmeCodeIsTested: every Go block of the README's testing and
-// pacing sections stands in this file as it is.
+// TestReadmeCodeIsTested: every Go block of the README's listening,
+// testing and pacing sections stands in this file as it is.
 func TestReadmeCodeIsTested(t *testing.T) {
 	readme, err := os.ReadFile("README.md")
 	if err != nil {
@@ -335,7 +407,7 @@ func TestReadmeCodeIsTested(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, heading := range []string{"## Testing your code", "## Pacing"} {
+	for _, heading := range []string{"## Listening", "## Testing your code", "## Pacing"} {
 		_, section, ok := strings.Cut(string(readme), heading)
 		if !ok {
 			t.Fatalf("README.md has no section %q", heading)

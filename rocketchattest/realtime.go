@@ -74,6 +74,47 @@ type realtime struct {
 	conns  map[*rtConn]struct{}
 	closed bool
 	wg     sync.WaitGroup // one per connection being served
+	// subscribed is closed, and replaced, when a subscription to a room's
+	// messages becomes ready.
+	subscribed chan struct{}
+}
+
+// WaitSubscribed returns once a realtime session logged in as username
+// has a ready subscription to room messages (a room's or every joined
+// room's, as [rocketchat.Client.Listen] makes): from then on it hears
+// every message posted. A test of a listening bot posts after it, so that
+// what it posts is not said before the bot listens. It returns ctx's
+// error if ctx ends first. Sessions closed by DropRealtime do not count.
+func (s *Server) WaitSubscribed(ctx context.Context, username string) error {
+	for {
+		s.mu.Lock()
+		ready := false
+		for _, c := range s.rt.snapshot() {
+			if !c.dropped.Load() && c.user != nil && c.user.Username == username && c.hasRoomMessagesLocked() {
+				ready = true
+			}
+		}
+		s.rt.mu.Lock()
+		changed := s.rt.subscribed
+		s.rt.mu.Unlock()
+		s.mu.Unlock()
+		if ready {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// signalSubscribed wakes WaitSubscribed.
+func (rt *realtime) signalSubscribed() {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	close(rt.subscribed)
+	rt.subscribed = make(chan struct{})
 }
 
 // DropRealtime closes every open WebSocket of the realtime API at once,
@@ -82,6 +123,7 @@ type realtime struct {
 // The server keeps accepting new WebSockets.
 func (s *Server) DropRealtime() {
 	for _, c := range s.rt.snapshot() {
+		c.dropped.Store(true)
 		c.ws.CloseNow()
 	}
 }
@@ -136,6 +178,7 @@ type rtConn struct {
 	seen      atomic.Bool
 	connected atomic.Bool
 	silenced  atomic.Bool
+	dropped   atomic.Bool // closed by DropRealtime, still being torn down
 
 	// Guarded by Server.mu, since publishing reads them under it.
 	user     *account

@@ -1,6 +1,8 @@
 package rocketchattest
 
 import (
+	"context"
+	"errors"
 	"net"
 	"strings"
 	"testing"
@@ -117,4 +119,50 @@ func TestRealtimeCloseWithOpenSockets(t *testing.T) {
 	c.sub("s", "stream-room-messages", "GENERAL", false)
 	srv.Close()
 	c.wantClosed()
+}
+
+// TestWaitSubscribed: it waits for a ready room-messages subscription of
+// the user, not for a connection, a login or another user's, and not for
+// one DropRealtime closed.
+func TestWaitSubscribed(t *testing.T) {
+	srv := newTestServer(t, WithUser(bobUser), WithUser(User{Username: "carol"}))
+	// With a done context, WaitSubscribed only says whether bob is
+	// subscribed now.
+	done, cancel := context.WithCancel(t.Context())
+	cancel()
+	subscribed := func() bool {
+		err := srv.WaitSubscribed(done, "bob")
+		if err != nil && !errors.Is(err, context.Canceled) {
+			t.Fatalf("WaitSubscribed: %v", err)
+		}
+		return err == nil
+	}
+	waited := make(chan error, 1)
+	go func() { waited <- srv.WaitSubscribed(t.Context(), "bob") }()
+
+	_, carol := srv.LoginToken("carol")
+	other := dialDDP(t, srv)
+	other.connect()
+	other.resume(carol)
+	other.sub("c", "stream-room-messages", "GENERAL", false)
+	_, bob := srv.LoginToken("bob")
+	c := dialDDP(t, srv)
+	c.connect()
+	c.resume(bob)
+	c.sub("n", "stream-notify-room", "GENERAL/deleteMessage", false)
+	if subscribed() {
+		t.Fatal("subscribed before bob subscribed to messages")
+	}
+	c.sub("m", "stream-room-messages", "__my_messages__", false)
+	if !subscribed() {
+		t.Fatal("not subscribed once the subscription is ready")
+	}
+	if err := <-waited; err != nil {
+		t.Fatal(err)
+	}
+
+	srv.DropRealtime()
+	if subscribed() {
+		t.Error("still subscribed after DropRealtime")
+	}
 }

@@ -86,6 +86,20 @@ func (c *rtConn) handleSub(msg map[string]json.RawMessage, offending json.RawMes
 		c.enqueue(addedFrame(name, event))
 	}
 	c.enqueue(readyFrame(id))
+	if name == streamRoomMessages {
+		s.rt.signalSubscribed()
+	}
+}
+
+// hasRoomMessagesLocked reports whether the session has a ready
+// subscription to room messages.
+func (c *rtConn) hasRoomMessagesLocked() bool {
+	for _, sub := range c.subs {
+		if sub.stream == streamRoomMessages {
+			return true
+		}
+	}
+	return false
 }
 
 // subParams reads [eventName, options]: options is a boolean

@@ -86,7 +86,7 @@ func NewServer(opts ...Option) *Server {
 		maxFaultDelay:     cfg.maxFaultDelay,
 		showDeletedStatus: cfg.showDeletedStatus,
 		rt: realtime{heartbeat: cfg.realtimeHeartbeat, queue: cfg.realtimeQueue, subLimit: cfg.realtimeSubLimit,
-			conns: map[*rtConn]struct{}{}},
+			conns: map[*rtConn]struct{}{}, subscribed: make(chan struct{})},
 		closing:   make(chan struct{}),
 		tokens:    map[string]*token{},
 		twoFactor: map[string]bool{},
