@@ -122,6 +122,8 @@ func BenchmarkCompare(b *testing.B) {
 			&compareCase{name: tc.name + " parallel", calls: 200, goroutines: par, sides: sides})
 	}
 
+	cases = append(cases, &compareCase{name: "Listen, per event", calls: 1, events: listenEvents, goroutines: 1, sides: newFloodServer(b).compareSides(b)})
+
 	// Warm: a connection in each pool and the decoders' caches filled,
 	// as in a running program.
 	for _, cs := range cases {
@@ -188,6 +190,7 @@ type compareSide struct {
 type compareCase struct {
 	name       string
 	calls      int // per side and round
+	events     int // per call, when a call is many events (Listen)
 	goroutines int // 1: one call after another
 	sides      []compareSide
 	samples    [][]compareSample // by side, one per round
@@ -246,7 +249,7 @@ func (cs *compareCase) measure(ctx context.Context, side compareSide) (compareSa
 	if err := firstErr.Load(); err != nil {
 		return compareSample{}, *err
 	}
-	n := float64(cs.calls)
+	n := float64(cs.calls * max(cs.events, 1))
 	return compareSample{
 		ns:     float64(elapsed.Nanoseconds()) / n,
 		cpu:    float64((cpuEnd - cpuStart).Nanoseconds()) / n,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/go-json-experiment/json"
 	"hash/maphash"
 	"iter"
 	"log/slog"
@@ -367,7 +368,10 @@ func fingerprint(m *Message) uint64 {
 	h.WriteString(m.Type)
 	h.WriteByte(0)
 	maphash.WriteComparable(&h, m.EditedAt.UnixNano())
-	emojis := slices.Sorted(maps.Keys(m.Reactions))
+	var emojis []string
+	if len(m.Reactions) > 0 { // no iterator to allocate for the common case
+		emojis = slices.Sorted(maps.Keys(m.Reactions))
+	}
 	for _, e := range emojis {
 		h.WriteString(e)
 		h.WriteByte(0)
@@ -578,13 +582,11 @@ func (l *listener) onChanged(collection, eventName string, dec *jsontext.Decoder
 	var ev MessageEvent
 	switch {
 	case collection == "stream-room-messages":
-		var (
-			w    streamMessage
-			meta streamMeta
-		)
-		if err := decodeArgs(dec, &w, &meta); err != nil {
+		var args messageArgs
+		if err := json.UnmarshalDecode(dec, &args); err != nil {
 			return err
 		}
+		w, meta := &args.msg, &args.meta
 		if eventName == "__my_messages__" && !meta.RoomParticipant {
 			return nil // a public channel the user has not joined
 		}
@@ -593,16 +595,15 @@ func (l *listener) onChanged(collection, eventName string, dec *jsontext.Decoder
 		}
 		ev = MessageEvent{Message: w.message(), RoomType: meta.RoomType, RoomName: meta.RoomName}
 	case collection == "stream-notify-room" && strings.HasSuffix(eventName, "/deleteMessage"):
-		var d struct {
-			ID string `json:"_id"`
-		}
-		if err := decodeArgs(dec, &d, nil); err != nil {
+		var args deleteArgs
+		if err := json.UnmarshalDecode(dec, &args); err != nil {
 			return err
 		}
-		if d.ID == "" {
+		id := args.deleted.ID
+		if id == "" {
 			return errors.New("a delete without _id")
 		}
-		ev = MessageEvent{Kind: MessageDeleted, Message: Message{ID: d.ID, RoomID: strings.TrimSuffix(eventName, "/deleteMessage")}}
+		ev = MessageEvent{Kind: MessageDeleted, Message: Message{ID: id, RoomID: strings.TrimSuffix(eventName, "/deleteMessage")}}
 	default:
 		return dec.SkipValue()
 	}

@@ -29,15 +29,16 @@ type streamMessage struct {
 }
 
 // ejsonDate is a date of the realtime API: {"$date": Unix milliseconds}.
+// No message date is the Unix epoch itself: 0 is a date left out.
 type ejsonDate struct {
-	Ms *int64 `json:"$date"`
+	Ms int64 `json:"$date"`
 }
 
 func (d ejsonDate) time() time.Time {
-	if d.Ms == nil {
+	if d.Ms == 0 {
 		return time.Time{}
 	}
-	return time.UnixMilli(*d.Ms).UTC()
+	return time.UnixMilli(d.Ms).UTC()
 }
 
 // message converts through the REST wire form, so that both give the
@@ -60,8 +61,32 @@ type streamMeta struct {
 	RoomName        string `json:"roomName"`
 }
 
-// decodeArgs reads an event's args array: first into first, the second
-// element (when there is one) into second when it is not nil; more
+// messageArgs are the args of a stream-room-messages event: the message,
+// then (on __my_messages__) what the server tells of its room. One value
+// for both, so that decoding them costs one allocation.
+type messageArgs struct {
+	msg  streamMessage
+	meta streamMeta
+}
+
+func (a *messageArgs) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return decodeArgs(dec, &a.msg, &a.meta)
+}
+
+// deleteArgs are the args of a deleteMessage event: the deleted
+// message's ID.
+type deleteArgs struct {
+	deleted struct {
+		ID string `json:"_id"`
+	}
+}
+
+func (a *deleteArgs) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return decodeArgs(dec, &a.deleted, nil)
+}
+
+// decodeArgs reads an event's args array: its first element into first,
+// its second (when there is one) into second when second is not nil; more
 // elements are skipped.
 func decodeArgs(dec *jsontext.Decoder, first, second any) error {
 	tok, err := dec.ReadToken()

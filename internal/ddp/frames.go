@@ -85,133 +85,39 @@ func errorFrom(raw jsontext.Value) error {
 	return &Error{Code: code, Reason: w.Reason, Message: w.Message, Details: w.Details}
 }
 
-// frame is what the reader keeps of a received frame.
+// frame is a received frame: the members any message of the protocol
+// may have that the client uses.
 type frame struct {
-	msg, id, collection, eventName string
-	subs                           []string
-	result, err, args              jsontext.Value
-	argsDone                       bool // OnChanged already read the args
+	Msg        string         `json:"msg"`
+	ID         string         `json:"id"`
+	Collection string         `json:"collection"`
+	Subs       []string       `json:"subs"`
+	Result     jsontext.Value `json:"result"`
+	Error      jsontext.Value `json:"error"`
+	Fields     struct {
+		EventName string      `json:"eventName"`
+		Args      changedArgs `json:"args"`
+	} `json:"fields"`
 }
 
-// handle reads one frame and acts on it. The frame is read token by
-// token, not into a struct, so that the args of a stream event go
-// straight from the frame to OnChanged in the same pass.
-func (c *Conn) handle(data []byte) error {
-	var f frame
-	if err := c.parse(data, &f); err != nil {
-		return fmt.Errorf("ddp: malformed frame: %w", err)
-	}
-	switch f.msg {
-	case "ping":
-		// Answered from the reader, before anything else is read, so
-		// that a busy stream never delays a pong.
-		return c.send(c.ctx, pongFrame{Msg: "pong", ID: f.id})
-	case "connected":
-		select {
-		case c.connected <- f.id:
-		default:
-		}
-	case "failed":
-		return errors.New("ddp: the server refused DDP version 1")
-	case "result":
-		var r reply
-		if r.err = errorFrom(f.err); r.err == nil {
-			r.result = f.result
-		}
-		c.deliver(f.id, r)
-	case "ready":
-		for _, id := range f.subs {
-			c.deliver(id, reply{})
-		}
-	case "nosub":
-		err := errorFrom(f.err)
-		if err == nil {
-			err = &Error{}
-		}
-		c.deliver(f.id, reply{err: err})
-	case "changed":
-		if !f.argsDone && f.args != nil && c.opts.OnChanged != nil {
-			return c.changed(f.collection, f.eventName, jsontext.NewDecoder(bytes.NewReader(f.args)))
-		}
-	}
-	// Anything else ("pong", "updated", "added", "server_id", frames
-	// without msg, protocol errors) changes nothing here.
-	return nil
+// changedArgs hands a stream event's args to OnChanged as the frame is
+// decoded, in the same pass, when the frame named its stream before them
+// (as servers write it); otherwise it keeps them for after.
+type changedArgs struct {
+	c    *Conn
+	f    *frame
+	done bool
+	raw  jsontext.Value
 }
 
-// parse reads the members of a frame that matter.
-func (c *Conn) parse(data []byte, f *frame) error {
-	dec := jsontext.NewDecoder(bytes.NewReader(data))
-	if tok, err := dec.ReadToken(); err != nil {
-		return err
-	} else if tok.Kind() != '{' {
-		return errors.New("not an object")
+func (a *changedArgs) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	f := a.f
+	if f.Msg == "changed" && f.Collection != "" && f.Fields.EventName != "" && a.c.opts.OnChanged != nil {
+		a.done = true
+		return a.c.changed(f.Collection, f.Fields.EventName, dec)
 	}
-	for dec.PeekKind() != '}' {
-		name, err := dec.ReadToken()
-		if err != nil {
-			return err
-		}
-		switch name.String() {
-		case "msg":
-			f.msg, err = readString(dec)
-		case "id":
-			f.id, err = readString(dec)
-		case "collection":
-			f.collection, err = readString(dec)
-		case "subs":
-			err = json.UnmarshalDecode(dec, &f.subs)
-		case "result":
-			f.result, err = readRaw(dec)
-		case "error":
-			f.err, err = readRaw(dec)
-		case "fields":
-			err = c.parseFields(dec, f)
-		default:
-			err = dec.SkipValue()
-		}
-		if err != nil {
-			return err
-		}
-	}
-	_, err := dec.ReadToken()
-	return err
-}
-
-// parseFields reads the fields of a "changed" frame. When the frame has
-// said it is a stream event before its args, as every server writes it,
-// the args are decoded by OnChanged right here; otherwise they are kept
-// for later.
-func (c *Conn) parseFields(dec *jsontext.Decoder, f *frame) error {
-	if dec.PeekKind() != '{' {
-		return dec.SkipValue()
-	}
-	if _, err := dec.ReadToken(); err != nil {
-		return err
-	}
-	for dec.PeekKind() != '}' {
-		name, err := dec.ReadToken()
-		if err != nil {
-			return err
-		}
-		switch name.String() {
-		case "eventName":
-			f.eventName, err = readString(dec)
-		case "args":
-			if f.msg == "changed" && f.collection != "" && f.eventName != "" && c.opts.OnChanged != nil {
-				f.argsDone = true
-				err = c.changed(f.collection, f.eventName, dec)
-			} else {
-				f.args, err = readRaw(dec)
-			}
-		default:
-			err = dec.SkipValue()
-		}
-		if err != nil {
-			return err
-		}
-	}
-	_, err := dec.ReadToken()
+	v, err := dec.ReadValue()
+	a.raw = v.Clone()
 	return err
 }
 
@@ -228,18 +134,47 @@ func (c *Conn) changed(collection, eventName string, dec *jsontext.Decoder) erro
 	return nil
 }
 
-func readString(dec *jsontext.Decoder) (string, error) {
-	tok, err := dec.ReadToken()
-	if err != nil {
-		return "", err
+// handle reads one frame and acts on it.
+func (c *Conn) handle(data []byte) error {
+	var f frame
+	f.Fields.Args = changedArgs{c: c, f: &f}
+	if err := json.Unmarshal(data, &f); err != nil {
+		return fmt.Errorf("ddp: malformed frame: %w", err)
 	}
-	if tok.Kind() != '"' {
-		return "", fmt.Errorf("a %v where a string belongs", tok.Kind())
+	switch f.Msg {
+	case "ping":
+		// Answered from the reader, before anything else is read, so
+		// that a busy stream never delays a pong.
+		return c.send(c.ctx, pongFrame{Msg: "pong", ID: f.ID})
+	case "connected":
+		select {
+		case c.connected <- f.ID:
+		default:
+		}
+	case "failed":
+		return errors.New("ddp: the server refused DDP version 1")
+	case "result":
+		var r reply
+		if r.err = errorFrom(f.Error); r.err == nil {
+			r.result = f.Result
+		}
+		c.deliver(f.ID, r)
+	case "ready":
+		for _, id := range f.Subs {
+			c.deliver(id, reply{})
+		}
+	case "nosub":
+		err := errorFrom(f.Error)
+		if err == nil {
+			err = &Error{}
+		}
+		c.deliver(f.ID, reply{err: err})
+	case "changed":
+		if a := f.Fields.Args; !a.done && a.raw != nil && c.opts.OnChanged != nil {
+			return c.changed(f.Collection, f.Fields.EventName, jsontext.NewDecoder(bytes.NewReader(a.raw)))
+		}
 	}
-	return tok.String(), nil
-}
-
-func readRaw(dec *jsontext.Decoder) (jsontext.Value, error) {
-	v, err := dec.ReadValue()
-	return v.Clone(), err
+	// Anything else ("pong", "updated", "added", "server_id", frames
+	// without msg, protocol errors) changes nothing here.
+	return nil
 }
