@@ -86,14 +86,21 @@ var listenTuning = struct {
 	// overlap is how far before the newest timestamp seen a catch-up
 	// starts, for writes of other server instances whose clocks lag.
 	overlap time.Duration
+	// forgetAfter: what the caller was shown of a message last changed
+	// this long before the newest change seen may be forgotten, once
+	// more than minSeen messages are remembered.
+	forgetAfter time.Duration
+	minSeen     int
 }{
-	pingAfter:  20 * time.Second,
-	deadAfter:  45 * time.Second,
-	backoffMin: 250 * time.Millisecond,
-	backoffMax: 30 * time.Second,
-	maxQueued:  8 << 20,
-	readLimit:  16 << 20,
-	overlap:    time.Second,
+	pingAfter:   20 * time.Second,
+	deadAfter:   45 * time.Second,
+	backoffMin:  250 * time.Millisecond,
+	backoffMax:  30 * time.Second,
+	maxQueued:   8 << 20,
+	readLimit:   16 << 20,
+	overlap:     time.Second,
+	forgetAfter: time.Hour,
+	minSeen:     10000,
 }
 
 // Listen yields the message events of the given rooms (IDs), or of every
@@ -115,7 +122,11 @@ var listenTuning = struct {
 // messages answers each exactly once. When Listen was called is read on
 // the server's clock as the client knows it from the Date headers of
 // earlier answers, to the second: a message posted in the second before
-// the call may still come as MessagePosted.
+// the call may still come as MessagePosted. To keep its memory bounded,
+// a long Listen forgets messages unchanged for an hour of the server's
+// time behind the newest change it has seen; a message posted before
+// that comes as MessageEdited or MessageUpdated if it shows up again,
+// never as MessagePosted.
 //
 // A dropped connection, a server restart or a silent peer is repaired
 // inside: Listen reconnects with backoff, logs in and subscribes again,
@@ -158,8 +169,13 @@ type listener struct {
 	start time.Time
 	wsURL string
 	// seen is what was yielded of each message, to yield each change once.
-	seen    map[string]seenMessage
-	attempt int // failed connections or catch-ups in a row
+	seen map[string]seenMessage
+	// latest is the newest _updatedAt the caller was shown; messages
+	// posted before forgotten may have left seen, and are never again
+	// MessagePosted. seen is pruned when it reaches pruneAt entries.
+	latest, forgotten time.Time
+	pruneAt           int
+	attempt           int // failed connections or catch-ups in a row
 
 	mu        sync.Mutex
 	queue     []MessageEvent // events waiting for the caller, Kind 0 until classified
@@ -176,6 +192,7 @@ type seenMessage struct {
 	updatedAt, editedAt time.Time
 	content             uint64 // fingerprint of what the caller saw
 	deleted             bool
+	at                  time.Time // the newest change seen then, for forgetting
 }
 
 // gap is a span the stream may have missed: from the cursors it holds.
@@ -194,6 +211,7 @@ func newListener(c *Client, rooms []string) *listener {
 		start:     c.limits.clock.now(time.Now()).Truncate(time.Millisecond),
 		wsURL:     c.websocketURL(),
 		seen:      make(map[string]seenMessage),
+		pruneAt:   listenTuning.minSeen,
 		cursor:    make(map[string]time.Time),
 		available: make(chan struct{}, 1),
 	}
@@ -324,11 +342,14 @@ func (l *listener) yieldQueued(yield func(MessageEvent, error) bool) bool {
 func (l *listener) accept(ev *MessageEvent) bool {
 	m := &ev.Message
 	s, ok := l.seen[m.ID]
+	if m.UpdatedAt.After(l.latest) {
+		l.latest = m.UpdatedAt
+	}
 	if ev.Kind == MessageDeleted || m.Type == "rm" {
 		if s.deleted {
 			return false
 		}
-		l.seen[m.ID] = seenMessage{updatedAt: m.UpdatedAt, deleted: true}
+		l.remember(m.ID, seenMessage{updatedAt: m.UpdatedAt, deleted: true})
 		ev.Kind = MessageDeleted
 		*m = Message{ID: m.ID, RoomID: m.RoomID}
 		return true
@@ -341,15 +362,38 @@ func (l *listener) accept(ev *MessageEvent) bool {
 		return false
 	}
 	switch {
-	case !ok && !m.Timestamp.Before(l.start):
+	case !ok && !m.Timestamp.Before(l.start) && !m.Timestamp.Before(l.forgotten):
 		ev.Kind = MessagePosted
 	case !m.EditedAt.IsZero() && !m.EditedAt.Equal(s.editedAt) && (ok || !m.EditedAt.Before(l.start)):
 		ev.Kind = MessageEdited
 	default:
 		ev.Kind = MessageUpdated
 	}
-	l.seen[m.ID] = seenMessage{updatedAt: m.UpdatedAt, editedAt: m.EditedAt, content: content}
+	l.remember(m.ID, seenMessage{updatedAt: m.UpdatedAt, editedAt: m.EditedAt, content: content})
 	return true
+}
+
+// remember records what the caller was shown of a message. So that a
+// long Listen keeps bounded memory, when seen has grown to pruneAt it
+// forgets the messages whose last change is older than the newest by
+// listenTuning.forgetAfter: no catch-up reaches that far back, and a
+// change of one of them later is an edit or an update, never a post.
+func (l *listener) remember(id string, s seenMessage) {
+	s.at = l.latest
+	l.seen[id] = s
+	if len(l.seen) < l.pruneAt {
+		return
+	}
+	cutoff := l.latest.Add(-listenTuning.forgetAfter)
+	for id, s := range l.seen {
+		if s.at.Before(cutoff) {
+			delete(l.seen, id)
+		}
+	}
+	if cutoff.After(l.forgotten) {
+		l.forgotten = cutoff
+	}
+	l.pruneAt = max(2*len(l.seen), listenTuning.minSeen)
 }
 
 // fingerprintSeed is the seed of every listener's fingerprints: they are
