@@ -33,11 +33,9 @@
 //     view-statistics (3.x: info.version for admins only).
 //   - GET /api/v1/instances.get: needs view-statistics; the raw records
 //     up to 5.x, the 6.0+ wrapper after ([WithInstances]).
-//   - chat.postMessage, chat.getMessage, chat.update, chat.delete,
-//     chat.react; rooms.info, rooms.get; channels.list, channels.create,
-//     channels.history, groups.history, im.history (and dm.history),
-//     im.create (and dm.create); users.info, users.list; statistics. They
-//     answer from an in-memory store of users, rooms and messages that
+//   - The messaging, rooms, users and statistics endpoints the rocketchat
+//     package calls ([Server.Endpoints] lists every endpoint a server
+//     answers, for its generation). They answer from an in-memory store of users, rooms and messages that
 //     starts with the public #general (ID "GENERAL") and the rocket.cat
 //     bot, with the server's permissions and refusals: authors edit and
 //     delete their own messages, admins and a room's creator anyone's;

@@ -12,7 +12,8 @@
 // plain users are not. The server starts with #general; -group adds a
 // private group owned by the first account. -require-2fa marks an endpoint as requiring a second factor (the
 // SHA-256 of the password for these accounts). The server prints its URL
-// and runs until interrupted (Ctrl-C).
+// and runs until interrupted (Ctrl-C). -endpoints prints what the chosen
+// version serves and exits.
 package main
 
 import (
@@ -54,6 +55,7 @@ func main() {
 	basePath := flag.String("base-path", "", "serve under this sub-path, e.g. /chat")
 	noRateLimit := flag.Bool("no-rate-limit", false, "turn the rate limiter off")
 	tokens := flag.Bool("tokens", false, "print a personal access token for each account")
+	endpoints := flag.Bool("endpoints", false, "print the endpoints the chosen version serves, and exit")
 	flag.Func("admin", "an admin account `name:password` (repeatable)", func(v string) error { return users.set(v, "admin") })
 	flag.Func("user", "a plain user account `name:password` (repeatable)", func(v string) error { return users.set(v, "user") })
 	flag.Func("require-2fa", "require a second factor on `endpoint`, e.g. v1/instances.get (repeatable)", func(v string) error {
@@ -67,6 +69,18 @@ func main() {
 	flag.Parse()
 	if flag.NArg() > 0 {
 		log.Fatalf("unexpected arguments: %v", flag.Args())
+	}
+	if *endpoints {
+		srv, err := newServer([]rocketchattest.Option{rocketchattest.WithVersion(*version)})
+		if err != nil {
+			log.Fatal(err)
+		}
+		for _, e := range srv.Endpoints() {
+			fmt.Println(e)
+		}
+		fmt.Println("GET websocket (the realtime API)")
+		srv.Close()
+		return
 	}
 
 	l, err := net.Listen("tcp", *addr)
