@@ -1,14 +1,11 @@
 package rocketchattest
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
-	"encoding/json"
-	"io"
-	"mime"
 	"net/http"
-	"net/url"
 	"strings"
 )
 
@@ -18,36 +15,43 @@ import (
 // login with a token already held. Every password login issues a new
 // token; a resume login answers with the same token.
 func (s *Server) serveLogin(w http.ResponseWriter, r *http.Request, rc *requestContext) {
-	params := readParams(r)
+	var p loginParams
+	decodeParams(r, &p)
 	s.mu.Lock()
-	status, body := s.loginLocked(r, params)
+	status, body := s.loginLocked(r, p)
 	s.mu.Unlock()
 	writeJSON(w, status, body)
 }
 
+// loginParams is the body of POST /api/v1/login.
+type loginParams struct {
+	User     string `json:"user"`
+	Username string `json:"username"`
+	Email    string `json:"email"`
+	// Password is a string, or a digest object (see passwordMatches).
+	Password any    `json:"password"`
+	Code     string `json:"code"`
+	Resume   string `json:"resume"`
+}
+
 // loginLocked decides the answer to a login; the caller holds s.mu.
-func (s *Server) loginLocked(r *http.Request, params map[string]any) (status int, body object) {
+func (s *Server) loginLocked(r *http.Request, p loginParams) (status int, body object) {
 	fail := func(errCode any, message string, details any) (int, object) {
 		return http.StatusUnauthorized, s.gen.loginErrorBody(errCode, message, details)
 	}
 
-	password, hasPassword := params["password"]
-	resume, hasResume := params["resume"].(string)
 	var a *account
 	switch {
-	case hasPassword && password != nil:
-		user, _ := params["user"].(string)
-		username, _ := params["username"].(string)
-		email, _ := params["email"].(string)
+	case p.Password != nil:
 		switch {
-		case user != "" && strings.Contains(user, "@"):
-			a = s.userByEmailLocked(user)
-		case user != "":
-			a = s.userByUsernameLocked(user)
-		case username != "":
-			a = s.userByUsernameLocked(username)
-		case email != "":
-			a = s.userByEmailLocked(email)
+		case p.User != "" && strings.Contains(p.User, "@"):
+			a = s.userByEmailLocked(p.User)
+		case p.User != "":
+			a = s.userByUsernameLocked(p.User)
+		case p.Username != "":
+			a = s.userByUsernameLocked(p.Username)
+		case p.Email != "":
+			a = s.userByEmailLocked(p.Email)
 		default:
 			// Without an identifier the body goes to Meteor's login
 			// method as it is, whose argument check rejects it.
@@ -55,24 +59,21 @@ func (s *Server) loginLocked(r *http.Request, params map[string]any) (status int
 		}
 		// The server answers the same for an unknown user and a wrong
 		// password, so that logins cannot probe for accounts.
-		if a == nil || !passwordMatches(a.Password, password) {
+		if a == nil || !passwordMatches(a.Password, p.Password) {
 			return fail("Unauthorized", "Unauthorized", nil)
 		}
 		if a.Inactive {
 			return fail("error-user-is-not-activated", "User is not activated", nil)
 		}
-		code, _ := params["code"].(string)
-		if code == "" {
-			code = r.Header.Get("X-2fa-Code")
-		}
+		code := cmp.Or(p.Code, r.Header.Get("X-2fa-Code"))
 		// The login hook checks TOTP or email codes only: no password
 		// fallback, and no remembering.
 		if e := s.checkCodeLocked(a, code, "", false); e != nil {
 			return fail(e.code, e.reason, e.details)
 		}
 		return http.StatusOK, s.loginSuccess(a, s.newTokenLocked(a, false))
-	case hasResume && resume != "":
-		t := s.tokens[resume]
+	case p.Resume != "":
+		t := s.tokens[p.Resume]
 		if t != nil {
 			a = s.userByIDLocked(t.userID)
 		}
@@ -82,7 +83,7 @@ func (s *Server) loginLocked(r *http.Request, params map[string]any) (status int
 		if a.Inactive {
 			return fail("error-user-is-not-activated", "User is not activated", nil)
 		}
-		return http.StatusOK, s.loginSuccess(a, resume)
+		return http.StatusOK, s.loginSuccess(a, p.Resume)
 	default:
 		return fail(400, "Unrecognized options for login request", nil)
 	}
@@ -117,34 +118,6 @@ func passwordMatches(stored string, given any) bool {
 		return strings.ToLower(digest) == hex.EncodeToString(sum[:])
 	}
 	return false
-}
-
-// readParams reads a request body as the server's body parser does: a
-// JSON object, or a form (curl -d user=...&password=...). Anything else
-// reads as no parameters.
-func readParams(r *http.Request) map[string]any {
-	params := map[string]any{}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err != nil {
-		return params
-	}
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if ct == "application/x-www-form-urlencoded" {
-		form, err := url.ParseQuery(string(body))
-		if err != nil {
-			return params
-		}
-		for k, v := range form {
-			if len(v) > 0 {
-				params[k] = v[0]
-			}
-		}
-		return params
-	}
-	if err := json.Unmarshal(body, &params); err != nil {
-		return map[string]any{}
-	}
-	return params
 }
 
 // serveLogout is /api/v1/logout, GET (deprecated) or POST: it removes

@@ -1,6 +1,7 @@
 package rocketchattest
 
 import (
+	"cmp"
 	"net/http"
 	"slices"
 	"strconv"
@@ -25,25 +26,31 @@ func canAccess(a *account, r *room) bool {
 // the room is "#name" (a public channel joins the caller), "@username"
 // (the direct room with that user, made if needed), or a room ID or name.
 func (s *Server) servePostMessage(w http.ResponseWriter, r *http.Request, rc *requestContext) {
-	p := readParams(r)
-	channel, _ := p["channel"].(string)
-	roomID, _ := p["roomId"].(string)
-	if channel == "" && roomID == "" && s.gen.ajvParams {
+	var p struct {
+		Channel     string `json:"channel"`
+		RoomID      string `json:"roomId"`
+		Text        string `json:"text"`
+		Msg         string `json:"msg"`
+		Alias       string `json:"alias"`
+		Username    string `json:"username"`
+		Avatar      string `json:"avatar"`
+		IconURL     string `json:"icon_url"`
+		Emoji       string `json:"emoji"`
+		IconEmoji   string `json:"icon_emoji"`
+		TMID        string `json:"tmid"`
+		Attachments []any  `json:"attachments"`
+	}
+	decodeParams(r, &p)
+	if p.Channel == "" && p.RoomID == "" && s.gen.ajvParams {
 		writeInvalidParams(w, "must have required property 'roomId'", "must have required property 'channel'", "must match exactly one schema in oneOf")
 		return
 	}
-	text, _ := p["text"].(string)
-	if text == "" {
-		text, _ = p["msg"].(string)
-	}
+	text := cmp.Or(p.Text, p.Msg)
 	if utf8.RuneCountInString(text) > maxMessageSize {
 		writePlainFailure(w, "error-message-size-exceeded")
 		return
 	}
-	target := channel
-	if target == "" {
-		target = roomID
-	}
+	target := cmp.Or(p.Channel, p.RoomID)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -62,27 +69,15 @@ func (s *Server) servePostMessage(w http.ResponseWriter, r *http.Request, rc *re
 	}
 	groupable := false
 	m := &message{msg: strings.TrimSpace(text), u: refOf(rc.user), groupable: &groupable}
-	m.alias = firstString(p, "alias", "username")
-	m.avatar = firstString(p, "avatar", "icon_url")
+	m.alias = cmp.Or(p.Alias, p.Username)
+	m.avatar = cmp.Or(p.Avatar, p.IconURL)
 	if m.avatar == "" {
-		m.emoji = firstString(p, "emoji", "icon_emoji")
+		m.emoji = cmp.Or(p.Emoji, p.IconEmoji)
 	}
-	m.tmid, _ = p["tmid"].(string)
-	if atts, ok := p["attachments"].([]any); ok {
-		m.attachments = atts
-	}
+	m.tmid = p.TMID
+	m.attachments = p.Attachments
 	s.insertMessageLocked(room, m)
 	writeJSON(w, http.StatusOK, object{{"ts", s.now().UnixMilli()}, {"channel", target}, {"message", s.messageObject(m)}, {"success", true}})
-}
-
-// firstString returns the first non-empty string parameter of keys.
-func firstString(p map[string]any, keys ...string) string {
-	for _, k := range keys {
-		if v, _ := p[k].(string); v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // resolveChannelLocked is getRoomByNameOrIdWithOptionToJoin as
@@ -164,26 +159,37 @@ func (s *Server) serveGetMessage(w http.ResponseWriter, r *http.Request, rc *req
 // method): the author may edit their message (Message_AllowEditing is on
 // by default, with no time limit), holders of edit-message any message.
 func (s *Server) serveUpdateMessage(w http.ResponseWriter, r *http.Request, rc *requestContext) {
-	p := readParams(r)
-	roomID, _ := p["roomId"].(string)
-	msgID, _ := p["msgId"].(string)
-	text, hasText := p["text"].(string)
+	var p struct {
+		RoomID *string `json:"roomId"`
+		MsgID  *string `json:"msgId"`
+		Text   *string `json:"text"`
+	}
+	decodeParams(r, &p)
 	if s.gen.ajvParams {
 		// The schema's check names the first missing property.
-		for _, k := range []string{"roomId", "msgId", "text"} {
-			if _, ok := p[k].(string); !ok {
-				writeInvalidParams(w, "must have required property '"+k+"'")
-				return
-			}
+		missing := ""
+		switch {
+		case p.RoomID == nil:
+			missing = "roomId"
+		case p.MsgID == nil:
+			missing = "msgId"
+		case p.Text == nil:
+			missing = "text"
+		}
+		if missing != "" {
+			writeInvalidParams(w, "must have required property '"+missing+"'")
+			return
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m, room := s.messageInRoom(w, msgID, roomID)
-	if m == nil {
+	m, room, err := s.messageInRoom(value(p.MsgID), value(p.RoomID))
+	if err != nil {
+		writeAPIError(w, err)
 		return
 	}
-	if hasText && text != m.msg {
+	if p.Text != nil && *p.Text != m.msg {
+		text := *p.Text
 		if m.u.id != rc.user.ID && !rc.user.hasRoomPermission(permEditAny, room) {
 			writeMeteorError(w, "error-action-not-allowed", "Message editing not allowed",
 				object{{"method", "updateMessage"}, {"action", "Message_editing"}})
@@ -212,26 +218,29 @@ func (s *Server) serveUpdateMessage(w http.ResponseWriter, r *http.Request, rc *
 // and to the author holding delete-own-message; in a read-only room only
 // those who may post there.
 func (s *Server) serveDeleteMessage(w http.ResponseWriter, r *http.Request, rc *requestContext) {
-	p := readParams(r)
-	roomID, _ := p["roomId"].(string)
-	msgID, _ := p["msgId"].(string)
-	asUser, _ := p["asUser"].(bool)
-	if s.gen.ajvParams && msgID == "" {
+	var p struct {
+		RoomID string `json:"roomId"`
+		MsgID  string `json:"msgId"`
+		AsUser bool   `json:"asUser"`
+	}
+	decodeParams(r, &p)
+	if s.gen.ajvParams && p.MsgID == "" {
 		writeInvalidParams(w, "must have required property 'msgId'")
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m, room := s.messageInRoom(w, msgID, roomID)
-	if m == nil {
+	m, room, err := s.messageInRoom(p.MsgID, p.RoomID)
+	if err != nil {
+		writeAPIError(w, err)
 		return
 	}
 	a := rc.user
-	if asUser && m.u.id != a.ID && !a.hasRoomPermission(permForceDelete, room) {
+	if p.AsUser && m.u.id != a.ID && !a.hasRoomPermission(permForceDelete, room) {
 		writePlainFailure(w, `Unauthorized. You must have the permission "force-delete-message" to delete other's message as them.`)
 		return
 	}
-	if asUser {
+	if p.AsUser {
 		if author := s.userByIDLocked(m.u.id); author != nil {
 			a = author
 		} else {
@@ -271,20 +280,25 @@ var emojiNames = []string{
 // shouldReact true or false it sets the caller's reaction; without it,
 // it toggles.
 func (s *Server) serveReact(w http.ResponseWriter, r *http.Request, rc *requestContext) {
-	p := readParams(r)
-	msgID, _ := p["messageId"].(string)
-	if s.gen.ajvParams && msgID == "" {
+	var p struct {
+		MessageID   string `json:"messageId"`
+		Emoji       string `json:"emoji"`
+		Reaction    string `json:"reaction"`
+		ShouldReact *bool  `json:"shouldReact"`
+	}
+	decodeParams(r, &p)
+	if s.gen.ajvParams && p.MessageID == "" {
 		writeInvalidParams(w, "must have required property 'messageId'")
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m := s.store.messageByID(msgID)
+	m := s.store.messageByID(p.MessageID)
 	if m == nil {
 		writeMeteorError(w, "error-message-not-found", `The provided "messageId" does not match any existing message.`, nil)
 		return
 	}
-	emoji := firstString(p, "emoji", "reaction")
+	emoji := cmp.Or(p.Emoji, p.Reaction)
 	if emoji == "" {
 		writeMeteorError(w, "error-emoji-param-not-provided", `The required "emoji" param is missing.`, nil)
 		return
@@ -297,9 +311,9 @@ func (s *Server) serveReact(w http.ResponseWriter, r *http.Request, rc *requestC
 	key := ":" + name + ":"
 	i := slices.IndexFunc(m.reactions, func(x reaction) bool { return x.emoji == key })
 	reacted := i >= 0 && slices.Contains(m.reactions[i].usernames, rc.user.Username)
-	should, ok := p["shouldReact"].(bool)
-	if !ok {
-		should = !reacted
+	should := !reacted
+	if p.ShouldReact != nil {
+		should = *p.ShouldReact
 	}
 	if should == reacted {
 		writeJSON(w, http.StatusOK, object{{"success", true}})
@@ -332,17 +346,15 @@ func (s *Server) serveReact(w http.ResponseWriter, r *http.Request, rc *requestC
 }
 
 // messageInRoom finds the message msgID in room roomID for chat.update
-// and chat.delete, or writes the server's refusal and returns nil. The
-// caller holds s.mu.
-func (s *Server) messageInRoom(w http.ResponseWriter, msgID, roomID string) (*message, *room) {
+// and chat.delete, or returns the server's refusal. The caller holds
+// s.mu.
+func (s *Server) messageInRoom(msgID, roomID string) (*message, *room, *apiError) {
 	m := s.store.messageByID(msgID)
 	if m == nil {
-		writePlainFailure(w, `No message found with the id of "`+msgID+`".`)
-		return nil, nil
+		return nil, nil, plainFailure(`No message found with the id of "` + msgID + `".`)
 	}
 	if roomID != m.rid {
-		writePlainFailure(w, "The room id provided does not match where the message is from.")
-		return nil, nil
+		return nil, nil, plainFailure("The room id provided does not match where the message is from.")
 	}
-	return m, s.store.roomByID(m.rid)
+	return m, s.store.roomByID(m.rid), nil
 }

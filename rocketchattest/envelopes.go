@@ -182,16 +182,35 @@ func writeText(w http.ResponseWriter, status int, contentType, body string) {
 	w.Write([]byte(body))
 }
 
-// writeMeteorError is a Meteor.Error thrown in an endpoint: 400 with the
-// code in errorType and in brackets after the reason.
-func writeMeteorError(w http.ResponseWriter, code, reason string, details any) {
-	writeJSON(w, http.StatusBadRequest, failureBody(code, reason, details))
+// apiError is a refusal as a value, so that lookups shared by several
+// endpoints leave the writing to the endpoint: writeAPIError sends it.
+type apiError struct {
+	status int
+	body   object
 }
 
-// writePlainFailure is API.v1.failure(message), or a plain Error thrown
-// in an endpoint: 400 {"success":false,"error":message}.
+func writeAPIError(w http.ResponseWriter, e *apiError) {
+	writeJSON(w, e.status, e.body)
+}
+
+// meteorError is a Meteor.Error thrown in an endpoint: 400 with the code
+// in errorType and in brackets after the reason.
+func meteorError(code, reason string, details any) *apiError {
+	return &apiError{http.StatusBadRequest, failureBody(code, reason, details)}
+}
+
+// plainFailure is API.v1.failure(message), or a plain Error thrown in an
+// endpoint: 400 {"success":false,"error":message}.
+func plainFailure(message string) *apiError {
+	return &apiError{http.StatusBadRequest, object{{"success", false}, {"error", message}}}
+}
+
+func writeMeteorError(w http.ResponseWriter, code, reason string, details any) {
+	writeAPIError(w, meteorError(code, reason, details))
+}
+
 func writePlainFailure(w http.ResponseWriter, message string) {
-	writeJSON(w, http.StatusBadRequest, object{{"success", false}, {"error", message}})
+	writeAPIError(w, plainFailure(message))
 }
 
 // writeInvalidParams is an ajv validation failure: the schema's messages

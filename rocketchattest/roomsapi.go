@@ -12,13 +12,11 @@ import (
 
 // findRoomLocked is findRoomByIdOrName (rooms.ts) and its channel and
 // group variants: the roomId or roomName parameter names a room of one
-// of the types; it writes the refusal and returns nil when there is
-// none.
-func (s *Server) findRoomLocked(w http.ResponseWriter, q url.Values, paramCode, what string, types ...string) *room {
+// of the types; the refusal is returned when there is none.
+func (s *Server) findRoomLocked(q url.Values, paramCode, what string, types ...string) (*room, *apiError) {
 	id, name := q.Get("roomId"), q.Get("roomName")
 	if strings.TrimSpace(id) == "" && strings.TrimSpace(name) == "" {
-		writeMeteorError(w, paramCode, `The parameter "roomId" or "roomName" is required`, nil)
-		return nil
+		return nil, meteorError(paramCode, `The parameter "roomId" or "roomName" is required`, nil)
 	}
 	var r *room
 	if id != "" {
@@ -27,18 +25,18 @@ func (s *Server) findRoomLocked(w http.ResponseWriter, q url.Values, paramCode, 
 		r = s.store.roomByName(name)
 	}
 	if r == nil || !slices.Contains(types, r.t) {
-		writeMeteorError(w, "error-room-not-found", `The required "roomId" or "roomName" param provided does not match any `+what, nil)
-		return nil
+		return nil, meteorError("error-room-not-found", `The required "roomId" or "roomName" param provided does not match any `+what, nil)
 	}
-	return r
+	return r, nil
 }
 
 // serveRoomInfo is GET /api/v1/rooms.info?roomId= or ?roomName=.
 func (s *Server) serveRoomInfo(w http.ResponseWriter, r *http.Request, rc *requestContext) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	room := s.findRoomLocked(w, r.URL.Query(), "error-roomid-param-not-provided", "channel", "c", "p", "d")
-	if room == nil {
+	room, err := s.findRoomLocked(r.URL.Query(), "error-roomid-param-not-provided", "channel", "c", "p", "d")
+	if err != nil {
+		writeAPIError(w, err)
 		return
 	}
 	if !canAccess(rc.user, room) {
@@ -101,21 +99,17 @@ var roomNameRule = regexp.MustCompile(`^[0-9a-zA-Z-_.]+$`)
 // serveChannelsCreate is POST /api/v1/channels.create (createRoom): the
 // caller becomes the owner; members join.
 func (s *Server) serveChannelsCreate(w http.ResponseWriter, r *http.Request, rc *requestContext) {
-	p := readParams(r)
-	name, _ := p["name"].(string)
+	var p struct {
+		Name     string   `json:"name"`
+		Members  []string `json:"members"`
+		ReadOnly bool     `json:"readOnly"`
+	}
+	decodeParams(r, &p)
+	name := p.Name
 	if name == "" {
 		writePlainFailure(w, `Body param "name" is required`)
 		return
 	}
-	var members []string
-	if ms, ok := p["members"].([]any); ok {
-		for _, m := range ms {
-			if v, ok := m.(string); ok {
-				members = append(members, v)
-			}
-		}
-	}
-	readOnly, _ := p["readOnly"].(bool)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !rc.user.hasPermission(permCreateC) {
@@ -131,14 +125,15 @@ func (s *Server) serveChannelsCreate(w http.ResponseWriter, r *http.Request, rc 
 		writeMeteorError(w, "error-duplicate-channel-name", "A channel with name '"+name+"' exists", details)
 		return
 	}
-	// Unknown members are skipped, as createRoom does.
+	// Unknown members are skipped, as createRoom does; so are members
+	// that are not strings, read as "", which no username is.
 	var known []string
-	for _, m := range members {
+	for _, m := range p.Members {
 		if s.userByUsernameLocked(m) != nil {
 			known = append(known, m)
 		}
 	}
-	id, err := s.addRoomLocked(Room{ID: s.store.nextID("room"), Type: "c", Name: name, ReadOnly: readOnly, Creator: rc.user.Username, Members: known})
+	id, err := s.addRoomLocked(Room{ID: s.store.nextID("room"), Type: "c", Name: name, ReadOnly: p.ReadOnly, Creator: rc.user.Username, Members: known})
 	if err != nil {
 		writeMeteorError(w, "error-duplicate-channel-name", "A channel with name '"+name+"' exists", details)
 		return
@@ -186,8 +181,9 @@ func (s *Server) serveChannelsHistory(w http.ResponseWriter, r *http.Request, rc
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	q := r.URL.Query()
-	room := s.findRoomLocked(w, q, "error-roomid-param-not-provided", "channel", "c")
-	if room == nil {
+	room, err := s.findRoomLocked(q, "error-roomid-param-not-provided", "channel", "c")
+	if err != nil {
+		writeAPIError(w, err)
 		return
 	}
 	if !canAccess(rc.user, room) {
@@ -203,8 +199,9 @@ func (s *Server) serveGroupsHistory(w http.ResponseWriter, r *http.Request, rc *
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	q := r.URL.Query()
-	room := s.findRoomLocked(w, q, "error-room-param-not-provided", "group", "p")
-	if room == nil {
+	room, err := s.findRoomLocked(q, "error-room-param-not-provided", "group", "p")
+	if err != nil {
+		writeAPIError(w, err)
 		return
 	}
 	if !room.isMember(rc.user) {
@@ -251,16 +248,20 @@ func (s *Server) serveIMHistory(w http.ResponseWriter, r *http.Request, rc *requ
 // serveIMCreate is POST /api/v1/im.create (createDirectMessage) with
 // username, or usernames separated by commas for a group conversation.
 func (s *Server) serveIMCreate(w http.ResponseWriter, r *http.Request, rc *requestContext) {
-	p := readParams(r)
+	var p struct {
+		Usernames string `json:"usernames"`
+		Username  string `json:"username"`
+	}
+	decodeParams(r, &p)
 	var names []string
-	if v, _ := p["usernames"].(string); v != "" {
-		for _, n := range strings.Split(v, ",") {
+	if p.Usernames != "" {
+		for _, n := range strings.Split(p.Usernames, ",") {
 			if n = strings.TrimSpace(n); n != "" {
 				names = append(names, n)
 			}
 		}
-	} else if v, _ := p["username"].(string); v != "" {
-		names = []string{v}
+	} else if p.Username != "" {
+		names = []string{p.Username}
 	}
 	if len(names) == 0 {
 		writeInvalidParams(w, "must have required property 'usernames'", "must have required property 'username'", "must match exactly one schema in oneOf")

@@ -133,8 +133,11 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, key string, call 
 		writeJSON(w, http.StatusForbidden, s.gen.forbiddenBody())
 		return
 	}
-	if spec.authRequired && !s.checkTwoFactor(w, r, rc) {
-		return
+	if spec.authRequired {
+		if err := s.checkTwoFactor(r, rc); err != nil {
+			writeAPIError(w, err)
+			return
+		}
 	}
 	spec.action(s, w, r, rc)
 }

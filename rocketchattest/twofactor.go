@@ -178,15 +178,14 @@ func digitsOnly(s string) string {
 // 400 in the API envelope with the code in errorType. A passed check is
 // remembered for this token and client, as the server's remember-me
 // does.
-func (s *Server) checkTwoFactor(w http.ResponseWriter, r *http.Request, rc *requestContext) bool {
+func (s *Server) checkTwoFactor(r *http.Request, rc *requestContext) *apiError {
 	s.mu.Lock()
 	e := s.twoFactorLocked(r, rc)
 	s.mu.Unlock()
 	if e != nil {
-		writeJSON(w, http.StatusBadRequest, failureBody(e.code, e.reason, e.details))
-		return false
+		return meteorError(e.code, e.reason, e.details)
 	}
-	return true
+	return nil
 }
 
 // twoFactorLocked is checkTwoFactor's decision; the caller holds s.mu.
