@@ -171,6 +171,8 @@
 // [Server.SilenceRealtime] makes the open ones go silent (no events, no
 // answers, no pongs, no pings) while they stay open, as a dead peer does;
 // WebSockets opened afterwards are served normally.
+// [Server.WaitSubscribed] returns once a user's session listens to room
+// messages, so that a test posts only what a listening bot can hear.
 //
 // # Concurrency
 //
