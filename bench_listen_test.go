@@ -32,7 +32,6 @@ type floodServer struct {
 	// catch-up knows only of messages already sent, as a server would.
 	written atomic.Int64
 	base    int64 // ts of the first message, Unix ms
-	flood   chan struct{}
 	once    sync.Once
 	sent    chan struct{} // closed once a connection was sent the whole flood
 }
@@ -99,9 +98,6 @@ func (f *floodServer) serve(w http.ResponseWriter, r *http.Request) {
 		if ws.Write(ctx, websocket.MessageText, []byte(out)) != nil {
 			return
 		}
-	}
-	if f.flood != nil {
-		<-f.flood
 	}
 	closed := make(chan struct{})
 	go func() { // keep reading: pings and the close
