@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -336,4 +337,37 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TestListenHandshakeTimeout: a server that takes the WebSocket request
+// and never answers it holds each handshake for the client's per-attempt
+// timeout only; Listen then dials again.
+func TestListenHandshakeTimeout(t *testing.T) {
+	fastListen(t)
+	handshakes := make(chan struct{}, 10)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		handshakes <- struct{}{}
+		<-r.Context().Done() // the client gave up
+	}))
+	defer srv.Close()
+	c, err := rocketchat.NewClient(srv.URL,
+		rocketchat.WithCredentials(rocketchat.Credentials{UserID: "U1", Token: "t"}),
+		rocketchat.WithTimeout(20*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		for _, err := range c.Listen(ctx, "GENERAL") {
+			done <- err
+			return
+		}
+	}()
+	<-handshakes
+	<-handshakes // the first handshake ended at its timeout
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("Listen ended with %v, want context.Canceled", err)
+	}
 }

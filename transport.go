@@ -49,11 +49,14 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		rt = defaultTransport()
 	}
 	if req.Header.Get("Upgrade") != "" {
-		// A WebSocket handshake (Listen): the answer's body is the
-		// connection itself, which lives as long as its caller's
-		// context, not an attempt, and must stay the transport's own
-		// io.ReadWriteCloser.
-		return rt.RoundTrip(req)
+		// A WebSocket handshake (Listen): the timeout bounds the
+		// handshake only. The answer's body is the connection itself,
+		// which outlives the attempt and must stay the transport's own
+		// io.ReadWriteCloser; ending the attempt's context once the
+		// answer is in leaves it open.
+		ctx, cancel := context.WithDeadline(req.Context(), t.deadline(req))
+		defer cancel()
+		return rt.RoundTrip(req.WithContext(ctx))
 	}
 	// The attempt's context ends at its deadline, or when the answer's
 	// body is closed, whichever comes first; the body is read under it.
