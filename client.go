@@ -100,8 +100,9 @@ func WithHTTPClient(hc *http.Client) Option {
 }
 
 // WithTimeout bounds each attempt of a call, from sending the request to
-// reading the whole answer. Default: 30 s. The context bounds the call as
-// a whole, retries included.
+// reading the whole answer, and each WebSocket handshake of
+// [Client.Listen]. Default: 30 s. The context bounds the call as a whole,
+// retries included.
 func WithTimeout(d time.Duration) Option {
 	return func(cfg *config) error {
 		if d <= 0 {
