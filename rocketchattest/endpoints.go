@@ -13,15 +13,14 @@ import (
 func (s *Server) Endpoints() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []string
-	for name, spec := range s.routes {
-		if spec.methods == nil {
-			out = append(out, name)
+	out := make([]string, 0, len(s.patterns))
+	for _, p := range s.patterns {
+		method, path, ok := strings.Cut(p, " ")
+		if !ok {
+			out = append(out, strings.TrimPrefix(method, "/api/"))
 			continue
 		}
-		for _, m := range spec.methods {
-			out = append(out, m+" "+name)
-		}
+		out = append(out, method+" "+strings.TrimPrefix(path, "/api/"))
 	}
 	slices.SortFunc(out, func(a, b string) int {
 		_, na, _ := strings.Cut(a, " ")

@@ -26,16 +26,12 @@ func (s *Server) Handle(endpoint string, h http.Handler) {
 		panic("rocketchattest: Handle with a nil handler")
 	}
 	key := endpointKey(endpoint)
-	spec := routeSpec{
-		authRequired: true,
-		limited:      isVersioned(key),
-		action: func(_ *Server, w http.ResponseWriter, r *http.Request, _ *requestContext) {
-			h.ServeHTTP(w, r)
-		},
-	}
+	guarded := s.guard(checks{authRequired: true, limited: isVersioned(key)},
+		func(w http.ResponseWriter, r *http.Request, _ *requestContext) { h.ServeHTTP(w, r) })
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.routes[key] = spec
+	s.added[key] = guarded
+	s.mux = s.newMux()
 }
 
 // HandleFunc is [Server.Handle] with a function.

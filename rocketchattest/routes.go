@@ -1,17 +1,112 @@
 package rocketchattest
 
 import (
+	"context"
 	"net/http"
-	"slices"
 	"strings"
 )
 
-// routeSpec is a registered endpoint and the checks that run before its
-// action, mirroring the server's route options.
-type routeSpec struct {
-	// methods the route answers; nil answers every method (routes added
-	// with Handle).
-	methods []string
+// routes registers the generation's REST endpoints, one line each: the
+// method and path, and the endpoint's action wrapped in the checks the
+// server runs before it (guard).
+func (s *Server) routes(handle func(pattern string, h http.Handler)) {
+	handle("GET /api/info", s.guard(checks{identify: true}, s.serveInfo))
+	if s.gen.infoV1 {
+		handle("GET /api/v1/info", s.guard(checks{identify: true, limited: true}, s.serveInfo))
+	}
+	handle("POST /api/v1/login", s.guard(checks{limited: true}, s.serveLogin))
+	handle("GET /api/v1/logout", s.authed(s.serveLogout))
+	handle("POST /api/v1/logout", s.authed(s.serveLogout))
+	handle("GET /api/v1/me", s.authed(s.serveMe))
+
+	handle("POST /api/v1/chat.postMessage", s.authed(s.servePostMessage))
+	handle("GET /api/v1/chat.getMessage", s.authed(s.serveGetMessage))
+	handle("POST /api/v1/chat.update", s.authed(s.serveUpdateMessage))
+	handle("POST /api/v1/chat.delete", s.authed(s.serveDeleteMessage))
+	handle("POST /api/v1/chat.react", s.authed(s.serveReact))
+	handle("GET /api/v1/chat.syncMessages", s.authed(s.serveSyncMessages))
+
+	handle("GET /api/v1/rooms.info", s.authed(s.serveRoomInfo))
+	handle("GET /api/v1/rooms.get", s.authed(s.serveRoomsGet))
+	handle("GET /api/v1/channels.list", s.authedWith(permViewC, s.serveChannelsList))
+	handle("POST /api/v1/channels.create", s.authed(s.serveChannelsCreate))
+	handle("GET /api/v1/channels.history", s.authed(s.serveChannelsHistory))
+	handle("GET /api/v1/groups.history", s.authed(s.serveGroupsHistory))
+	handle("GET /api/v1/im.history", s.authed(s.serveIMHistory))
+	handle("GET /api/v1/dm.history", s.authed(s.serveIMHistory))
+	handle("POST /api/v1/im.create", s.authed(s.serveIMCreate))
+	handle("POST /api/v1/dm.create", s.authed(s.serveIMCreate))
+
+	handle("GET /api/v1/users.info", s.authed(s.serveUsersInfo))
+	if s.gen.ajvParams {
+		// users.list asks for view-d-room since the endpoint's rewrite.
+		handle("GET /api/v1/users.list", s.authedWith(permViewD, s.serveUsersList))
+	} else {
+		handle("GET /api/v1/users.list", s.authed(s.serveUsersList))
+	}
+	handle("GET /api/v1/statistics", s.authed(s.serveStatistics))
+	if s.gen.hasInstances {
+		handle("GET /api/v1/instances.get", s.authedWith(permViewStatistics, s.serveInstances))
+	}
+}
+
+// newMux builds the router: the generation's endpoints, those added with
+// Handle in place of a built-in one of the same name, and, for every
+// other path, the generation's answer to an unknown one. It records the
+// patterns for Endpoints. The caller holds s.mu.
+func (s *Server) newMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	s.patterns = s.patterns[:0]
+	s.routes(func(pattern string, h http.Handler) {
+		_, path, _ := strings.Cut(pattern, " ")
+		if _, replaced := s.added[strings.TrimPrefix(path, "/api/")]; replaced {
+			return
+		}
+		mux.Handle(pattern, h)
+		s.patterns = append(s.patterns, pattern)
+	})
+	for key, h := range s.added {
+		// {$} matches the path alone, also when it ends in a slash.
+		pattern := "/api/" + key
+		if pattern == "/api/" || strings.HasSuffix(pattern, "/") {
+			pattern += "{$}"
+		}
+		mux.Handle(pattern, h)
+		s.patterns = append(s.patterns, "/api/"+key)
+	}
+	mux.HandleFunc("/", s.serveUnknown)
+	return mux
+}
+
+// serveUnknown answers a path or method no endpoint serves: Restivus (up
+// to 5.x) answers 405 for a known path called with another method; every
+// generation answers 404 for the rest.
+func (s *Server) serveUnknown(w http.ResponseWriter, r *http.Request) {
+	if s.gen.restivus {
+		var allow []string
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
+			probe := &http.Request{Method: m, URL: r.URL, Host: r.Host}
+			if _, pattern := s.currentMux().Handler(probe); pattern != "/" {
+				allow = append(allow, m)
+			}
+		}
+		if allow != nil {
+			writeMethodNotAllowed(w, strings.Join(allow, ", "))
+			return
+		}
+	}
+	s.gen.writeNotFound(w)
+}
+
+func (s *Server) currentMux() *http.ServeMux {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.mux
+}
+
+// checks are the route options the server checks before an endpoint's
+// action.
+type checks struct {
 	// authRequired answers 401 without valid credentials.
 	authRequired bool
 	// identify reads the credentials when they are valid even though
@@ -19,127 +114,84 @@ type routeSpec struct {
 	identify bool
 	// permission is permissionsRequired: 403 without it.
 	permission string
-	// limited routes go through the rate limiter (every v1 route; the
-	// unversioned API.default routes such as /api/info are not limited).
+	// limited endpoints go through the rate limiter (every v1 endpoint;
+	// the unversioned API.default ones such as /api/info are not limited).
 	limited bool
-	action  func(s *Server, w http.ResponseWriter, r *http.Request, rc *requestContext)
 }
 
-// requestContext is what the checks learned about a request.
+// endpointFunc is an endpoint's action; rc holds what the checks
+// learned about the request.
+type endpointFunc func(w http.ResponseWriter, r *http.Request, rc *requestContext)
+
+// requestContext is what serveHTTP and the checks learned about a
+// request.
 type requestContext struct {
 	key   string // endpoint, e.g. "v1/me"
+	call  *Call  // the request's record in Calls
 	user  *account
 	token string
 	ip    string
 }
 
-// routes returns the endpoints the generation registers.
-func (g generation) routes() map[string]routeSpec {
-	rs := map[string]routeSpec{
-		"info":      {methods: []string{http.MethodGet}, identify: true, action: (*Server).serveInfo},
-		"v1/login":  {methods: []string{http.MethodPost}, limited: true, action: (*Server).serveLogin},
-		"v1/logout": {methods: []string{http.MethodGet, http.MethodPost}, authRequired: true, limited: true, action: (*Server).serveLogout},
-		"v1/me":     {methods: []string{http.MethodGet}, authRequired: true, limited: true, action: (*Server).serveMe},
-	}
-	get, post := []string{http.MethodGet}, []string{http.MethodPost}
-	authed := func(methods []string, action func(*Server, http.ResponseWriter, *http.Request, *requestContext)) routeSpec {
-		return routeSpec{methods: methods, authRequired: true, limited: true, action: action}
-	}
-	rs["v1/chat.postMessage"] = authed(post, (*Server).servePostMessage)
-	rs["v1/chat.getMessage"] = authed(get, (*Server).serveGetMessage)
-	rs["v1/chat.update"] = authed(post, (*Server).serveUpdateMessage)
-	rs["v1/chat.delete"] = authed(post, (*Server).serveDeleteMessage)
-	rs["v1/chat.react"] = authed(post, (*Server).serveReact)
-	rs["v1/chat.syncMessages"] = authed(get, (*Server).serveSyncMessages)
-	rs["v1/rooms.info"] = authed(get, (*Server).serveRoomInfo)
-	rs["v1/rooms.get"] = authed(get, (*Server).serveRoomsGet)
-	rs["v1/channels.list"] = routeSpec{methods: get, authRequired: true, limited: true, permission: permViewC, action: (*Server).serveChannelsList}
-	rs["v1/channels.create"] = authed(post, (*Server).serveChannelsCreate)
-	rs["v1/channels.history"] = authed(get, (*Server).serveChannelsHistory)
-	rs["v1/groups.history"] = authed(get, (*Server).serveGroupsHistory)
-	rs["v1/im.history"] = authed(get, (*Server).serveIMHistory)
-	rs["v1/dm.history"] = authed(get, (*Server).serveIMHistory)
-	rs["v1/im.create"] = authed(post, (*Server).serveIMCreate)
-	rs["v1/dm.create"] = authed(post, (*Server).serveIMCreate)
-	rs["v1/users.info"] = authed(get, (*Server).serveUsersInfo)
-	rs["v1/users.list"] = authed(get, (*Server).serveUsersList)
-	if g.ajvParams {
-		// users.list asks for view-d-room since the endpoint's rewrite.
-		rs["v1/users.list"] = routeSpec{methods: get, authRequired: true, limited: true, permission: permViewD, action: (*Server).serveUsersList}
-	}
-	rs["v1/statistics"] = authed(get, (*Server).serveStatistics)
-	if g.infoV1 {
-		rs["v1/info"] = routeSpec{methods: []string{http.MethodGet}, identify: true, limited: true, action: (*Server).serveInfo}
-	}
-	if g.hasInstances {
-		rs["v1/instances.get"] = routeSpec{
-			methods:      []string{http.MethodGet},
-			authRequired: true,
-			permission:   permViewStatistics,
-			limited:      true,
-			action:       (*Server).serveInstances,
-		}
-	}
-	return rs
+type requestContextKey struct{}
+
+func withRequestContext(r *http.Request, rc *requestContext) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), requestContextKey{}, rc))
 }
 
-// route runs a request through the checks the server runs, in the
-// server's order, then the endpoint's action:
+// authed is the common v1 endpoint: credentials required, rate limited.
+func (s *Server) authed(action endpointFunc) http.Handler {
+	return s.guard(checks{authRequired: true, limited: true}, action)
+}
+
+// authedWith is authed with a permission required.
+func (s *Server) authedWith(permission string, action endpointFunc) http.Handler {
+	return s.guard(checks{authRequired: true, limited: true, permission: permission}, action)
+}
+
+// guard wraps an action in the checks the server runs before it, in the
+// server's order:
 //
 //   - authentication (401),
 //   - from 8.0, the permissions middleware (403),
 //   - the rate limiter (429), which also sets the X-RateLimit headers,
 //   - before 8.0, the permission check (403),
-//   - the second factor for endpoints that require it (400),
-//   - the action.
-func (s *Server) route(w http.ResponseWriter, r *http.Request, key string, call *Call) {
-	s.mu.Lock()
-	spec, ok := s.routes[key]
-	s.mu.Unlock()
-	if !ok {
-		s.gen.writeNotFound(w)
-		return
-	}
-	if spec.methods != nil && !slices.Contains(spec.methods, r.Method) {
-		if s.gen.restivus {
-			writeMethodNotAllowed(w, strings.Join(spec.methods, ", "))
-		} else {
-			s.gen.writeNotFound(w)
+//   - the second factor for endpoints that require it (400).
+func (s *Server) guard(c checks, action endpointFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc := r.Context().Value(requestContextKey{}).(*requestContext)
+		if c.authRequired || c.identify {
+			rc.user, rc.token = s.authenticate(r)
 		}
-		return
-	}
-	rc := &requestContext{key: key, ip: remoteIP(r)}
-	if spec.authRequired || spec.identify {
-		rc.user, rc.token = s.authenticate(r)
-	}
-	if rc.user != nil {
-		s.mu.Lock()
-		call.UserID = rc.user.ID
-		s.mu.Unlock()
-		r = withCaller(r, rc.user)
-	}
-	if spec.authRequired && rc.user == nil {
-		writeJSON(w, http.StatusUnauthorized, s.gen.unauthorizedBody())
-		return
-	}
-	if s.gen.permissionsFirst && !s.permitted(rc, spec) {
-		writeJSON(w, http.StatusForbidden, s.gen.forbiddenBody())
-		return
-	}
-	if spec.limited && !s.allow(w, r.Method, rc) {
-		return
-	}
-	if !s.gen.permissionsFirst && !s.permitted(rc, spec) {
-		writeJSON(w, http.StatusForbidden, s.gen.forbiddenBody())
-		return
-	}
-	if spec.authRequired {
-		if err := s.checkTwoFactor(r, rc); err != nil {
-			writeAPIError(w, err)
+		if rc.user != nil {
+			s.mu.Lock()
+			rc.call.UserID = rc.user.ID
+			s.mu.Unlock()
+			r = withCaller(r, rc.user)
+		}
+		if c.authRequired && rc.user == nil {
+			writeJSON(w, http.StatusUnauthorized, s.gen.unauthorizedBody())
 			return
 		}
-	}
-	spec.action(s, w, r, rc)
+		if s.gen.permissionsFirst && !s.permitted(rc, c.permission) {
+			writeJSON(w, http.StatusForbidden, s.gen.forbiddenBody())
+			return
+		}
+		if c.limited && !s.allow(w, r.Method, rc) {
+			return
+		}
+		if !s.gen.permissionsFirst && !s.permitted(rc, c.permission) {
+			writeJSON(w, http.StatusForbidden, s.gen.forbiddenBody())
+			return
+		}
+		if c.authRequired {
+			if err := s.checkTwoFactor(r, rc); err != nil {
+				writeAPIError(w, err)
+				return
+			}
+		}
+		action(w, r, rc)
+	})
 }
 
 // authenticate returns the user both credential headers name, or nil:
@@ -162,11 +214,11 @@ func (s *Server) authenticate(r *http.Request) (*account, string) {
 	return a, tok
 }
 
-func (s *Server) permitted(rc *requestContext, spec routeSpec) bool {
-	if spec.permission == "" {
+func (s *Server) permitted(rc *requestContext, permission string) bool {
+	if permission == "" {
 		return true
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return rc.user != nil && rc.user.hasPermission(spec.permission)
+	return rc.user != nil && rc.user.hasPermission(permission)
 }

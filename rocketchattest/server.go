@@ -23,7 +23,6 @@ type Server struct {
 
 	srv      *httptest.Server
 	gen      generation
-	routes   map[string]routeSpec
 	basePath string
 	now      func() time.Time
 	started  time.Time
@@ -44,7 +43,12 @@ type Server struct {
 	closing   chan struct{}
 	closeOnce sync.Once
 
-	mu        sync.Mutex
+	mu sync.Mutex
+	// mux routes the REST API; it is built again when Handle adds an
+	// endpoint (added), and records its patterns for Endpoints.
+	mux       *http.ServeMux
+	patterns  []string
+	added     map[string]http.Handler
 	users     []*account
 	tokens    map[string]*token
 	instances []rocketchat.Instance
@@ -74,7 +78,6 @@ func NewServer(opts ...Option) *Server {
 	}
 	s := &Server{
 		gen:               gen,
-		routes:            gen.routes(),
 		basePath:          normalizeBasePath(cfg.basePath),
 		now:               cfg.now,
 		rateLimitOff:      cfg.rateLimitOff,
@@ -94,7 +97,9 @@ func NewServer(opts ...Option) *Server {
 		faults:    map[string][]*pendingFault{},
 		requests:  map[string]int{},
 		calls:     map[string][]*Call{},
+		added:     map[string]http.Handler{},
 	}
+	s.mux = s.newMux()
 	s.started = s.now()
 	s.store = newStore(s.started)
 	if _, err := s.addUserLocked(rocketCat); err != nil {
@@ -233,18 +238,19 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveWebSocket(w, r)
 		return
 	}
-	rest, ok := strings.CutPrefix(r.URL.Path, s.basePath+"/api/")
-	if !ok {
+	path, ok := strings.CutPrefix(r.URL.Path, s.basePath)
+	key, isAPI := strings.CutPrefix(path, "/api/")
+	if !ok || !isAPI {
 		s.gen.writeNotFound(w)
 		return
 	}
-	key := rest
 	body := readBody(r)
 	rw := &statusRecorder{ResponseWriter: w}
 	s.mu.Lock()
 	s.requests[key]++
 	call := s.recordCallLocked(key, r, body)
 	f := s.takeFaultLocked(key)
+	mux := s.mux
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
@@ -257,7 +263,15 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if f != nil && s.applyFault(rw, r, f) {
 		return
 	}
-	s.route(rw, r, key, call)
+	r = withRequestContext(r, &requestContext{key: key, call: call, ip: remoteIP(r)})
+	if s.basePath != "" {
+		// The mux's patterns are below the root, as http.StripPrefix
+		// hands them on.
+		u := *r.URL
+		u.Path, u.RawPath = path, ""
+		r.URL = &u
+	}
+	mux.ServeHTTP(rw, r)
 }
 
 // setDate stamps the Date header from the server's clock, so that a
