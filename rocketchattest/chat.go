@@ -262,7 +262,7 @@ func (s *Server) serveDeleteMessage(w http.ResponseWriter, r *http.Request, rc *
 	writeJSON(w, http.StatusOK, object{
 		{"_id", m.id},
 		{"ts", strconv.FormatInt(s.now().UnixMilli(), 10)},
-		{"message", object{{"_id", m.id}, {"rid", m.rid}, {"u", m.u.object()}}},
+		{"message", object{{"_id", m.id}, {"rid", m.rid}, {"u", m.u.json()}}},
 		{"success", true},
 	})
 }

@@ -43,10 +43,12 @@ func (s *Server) serveUsersList(w http.ResponseWriter, r *http.Request, rc *requ
 	all := slices.Clone(s.users)
 	slices.SortStableFunc(all, func(a, b *account) int { return strings.Compare(a.Username, b.Username) })
 	full := rc.user.hasPermission(permViewFullUser)
-	items := []object{}
+	items := []userInfoJSON{}
 	for _, a := range page(all, offset, count) {
-		o := s.userInfoObject(a, full || a == rc.user)
-		items = append(items, append(o, field{"nameInsensitive", strings.ToLower(a.Name)}))
+		doc := s.userInfoObject(a, full || a == rc.user)
+		lower := strings.ToLower(a.Name)
+		doc.NameInsensitive = &lower
+		items = append(items, doc)
 	}
 	writeJSON(w, http.StatusOK, object{{"users", items}, {"count", len(items)}, {"offset", offset}, {"total", len(all)}, {"success", true}})
 }

@@ -21,7 +21,7 @@ func BenchmarkChangedFrame(b *testing.B) {
 			b.Run(name, func(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
-					doc := srv.messageDoc(m, ejsonDate)
+					doc := srv.messageDoc(m, true)
 					if name == "copied" {
 						enc, _ := marshal(doc)
 						_ = changedFrame(streamRoomMessages, "GENERAL", enc)

@@ -224,7 +224,7 @@ func (c *rtConn) deliverLocked(ch change) {
 		if !canAccess(a, r) {
 			return
 		}
-		doc, err := marshal(c.s.messageDoc(ch.msg, ejsonDate))
+		doc, err := marshal(c.s.messageDoc(ch.msg, true))
 		if err != nil {
 			return
 		}

@@ -64,7 +64,7 @@ func (s *Server) serveRoomsGet(w http.ResponseWriter, r *http.Request, rc *reque
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	update := []object{}
+	update := []any{}
 	for _, room := range s.store.rooms {
 		if room.isMember(rc.user) && room.updatedAt.After(since) {
 			update = append(update, s.roomObject(room))
@@ -86,7 +86,7 @@ func (s *Server) serveChannelsList(w http.ResponseWriter, r *http.Request, rc *r
 		}
 	}
 	slices.SortStableFunc(all, func(a, b *room) int { return strings.Compare(a.name, b.name) })
-	items := []object{}
+	items := []any{}
 	for _, room := range page(all, offset, count) {
 		items = append(items, s.roomObject(room))
 	}
@@ -169,7 +169,7 @@ func (s *Server) writeHistoryLocked(w http.ResponseWriter, q url.Values, room *r
 		}
 		list = append(list, m)
 	}
-	items := []object{}
+	items := []messageJSON{}
 	for _, m := range page(list, offset, count) {
 		items = append(items, s.messageObject(m))
 	}

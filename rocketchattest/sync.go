@@ -42,7 +42,7 @@ func (s *Server) serveSyncMessages(w http.ResponseWriter, r *http.Request, rc *r
 		fail("error-not-allowed", "Not allowed", object{{"method", "messages/get"}})
 		return
 	}
-	updated := []object{}
+	updated := []messageJSON{}
 	for _, m := range s.store.roomMessages(room.id) {
 		if m.updatedAt.After(since) {
 			updated = append(updated, s.messageObject(m))

@@ -6,91 +6,172 @@ import (
 	"time"
 )
 
-// The rooms, messages and users of the store as the REST API writes
-// them: the MongoDB documents, keys in the order the server stores them.
+// The rooms, messages and users of the store as the API writes them:
+// the MongoDB documents, keys in the order the server stores them.
 
-func (u userRef) object() object {
-	o := object{{"_id", u.id}, {"username", u.username}}
-	if u.name != "" {
-		o = append(o, field{"name", u.name})
-	}
-	return o
+// date is a date as the REST API writes it, an ISO 8601 string, or, in
+// the realtime API's frames, as EJSON's {"$date": milliseconds}.
+type date struct {
+	t     time.Time
+	ejson bool
 }
 
-// messageObject is a message as normalizeMessagesForUser returns it.
-func (s *Server) messageObject(m *message) object {
-	return s.messageDoc(m, isoDate)
+func (d date) MarshalJSON() ([]byte, error) {
+	if d.ejson {
+		return []byte(`{"$date":` + strconv.FormatInt(d.t.UnixMilli(), 10) + `}`), nil
+	}
+	return []byte(`"` + isoTime(d.t) + `"`), nil
 }
 
-// isoDate writes a date as the REST API does: an ISO 8601 string.
-func isoDate(t time.Time) any { return isoTime(t) }
+func ejsonDate(t time.Time) date { return date{t, true} }
 
-// ejsonDate writes a date as the realtime API does: EJSON's
-// {"$date": milliseconds since the epoch}.
-func ejsonDate(t time.Time) any { return object{{"$date", t.UnixMilli()}} }
+// userRefJSON is a user as messages and rooms refer to one.
+type userRefJSON struct {
+	ID       string `json:"_id"`
+	Username string `json:"username"`
+	Name     string `json:"name,omitempty"`
+	// Type marks a mentioned user ("user"); @all and @here have none.
+	Type string `json:"type,omitempty"`
+}
 
-// messageDoc is a message document with its dates written by date.
-func (s *Server) messageDoc(m *message, date func(time.Time) any) object {
-	o := object{{"_id", m.id}, {"rid", m.rid}, {"msg", m.msg}, {"ts", date(m.ts)}, {"u", m.u.object()}}
-	if m.t != "" {
-		o = append(o, field{"t", m.t})
+func (u userRef) json() userRefJSON { return userRefJSON{ID: u.id, Username: u.username, Name: u.name} }
+
+// messageJSON is a message as normalizeMessagesForUser returns it.
+type messageJSON struct {
+	ID          string        `json:"_id"`
+	RoomID      string        `json:"rid"`
+	Msg         string        `json:"msg"`
+	TS          date          `json:"ts"`
+	U           userRefJSON   `json:"u"`
+	T           string        `json:"t,omitempty"`
+	Alias       string        `json:"alias,omitempty"`
+	Emoji       string        `json:"emoji,omitempty"`
+	Avatar      string        `json:"avatar,omitempty"`
+	Attachments []any         `json:"attachments,omitempty"`
+	Groupable   *bool         `json:"groupable,omitempty"`
+	TMID        string        `json:"tmid,omitempty"`
+	UpdatedAt   date          `json:"_updatedAt"`
+	URLs        []any         `json:"urls"`
+	Mentions    []userRefJSON `json:"mentions"`
+	Channels    []any         `json:"channels"`
+	// MD is the parsed message: one paragraph of plain text. The server's
+	// parser also marks mentions, emoji and links; clients that need
+	// those read msg.
+	MD []markdown `json:"md,omitempty"`
+	*edit
+	// Reactions are keyed by emoji, in the order they were first given.
+	Reactions object `json:"reactions,omitempty"`
+	*thread
+}
+
+type markdown struct {
+	Type  string `json:"type"`
+	Value any    `json:"value"`
+}
+
+type edit struct {
+	EditedAt date         `json:"editedAt"`
+	EditedBy *userRefJSON `json:"editedBy,omitempty"`
+}
+
+// thread is what a thread's parent counts: who replied (user IDs), how
+// many replies, and the time of the last one.
+type thread struct {
+	Replies []string `json:"replies"`
+	TCount  int      `json:"tcount"`
+	TLM     date     `json:"tlm"`
+}
+
+// messageDoc is a message document, its dates in EJSON for the realtime
+// API.
+func (s *Server) messageDoc(m *message, ejson bool) messageJSON {
+	d := func(t time.Time) date { return date{t, ejson} }
+	doc := messageJSON{
+		ID: m.id, RoomID: m.rid, Msg: m.msg, TS: d(m.ts), U: m.u.json(),
+		T: m.t, Alias: m.alias, Emoji: m.emoji, Avatar: m.avatar, Attachments: m.attachments,
+		Groupable: m.groupable, TMID: m.tmid, UpdatedAt: d(m.updatedAt),
+		URLs: []any{}, Mentions: make([]userRefJSON, 0, len(m.mentions)), Channels: []any{},
 	}
-	if m.alias != "" {
-		o = append(o, field{"alias", m.alias})
-	}
-	if m.emoji != "" {
-		o = append(o, field{"emoji", m.emoji})
-	}
-	if m.avatar != "" {
-		o = append(o, field{"avatar", m.avatar})
-	}
-	if len(m.attachments) > 0 {
-		o = append(o, field{"attachments", m.attachments})
-	}
-	if m.groupable != nil {
-		o = append(o, field{"groupable", *m.groupable})
-	}
-	if m.tmid != "" {
-		o = append(o, field{"tmid", m.tmid})
-	}
-	o = append(o, field{"_updatedAt", date(m.updatedAt)})
-	mentions := make([]object, 0, len(m.mentions))
 	for _, u := range m.mentions {
-		mo := u.object()
+		mention := u.json()
 		if u.id != "all" && u.id != "here" {
-			mo = append(mo, field{"type", "user"})
+			mention.Type = "user"
 		}
-		mentions = append(mentions, mo)
+		doc.Mentions = append(doc.Mentions, mention)
 	}
-	o = append(o, field{"urls", []any{}}, field{"mentions", mentions}, field{"channels", []any{}})
 	if s.gen.messageMarkdown && m.t != "rm" {
-		// The parsed message: one paragraph of plain text. The server's
-		// parser also marks mentions, emoji and links; clients that need
-		// those read msg.
-		o = append(o, field{"md", []object{{{"type", "PARAGRAPH"}, {"value", []object{{{"type", "PLAIN_TEXT"}, {"value", m.msg}}}}}}})
+		doc.MD = []markdown{{"PARAGRAPH", []markdown{{"PLAIN_TEXT", m.msg}}}}
 	}
 	if !m.editedAt.IsZero() {
-		o = append(o, field{"editedAt", date(m.editedAt)})
+		doc.edit = &edit{EditedAt: d(m.editedAt)}
 		if m.editedBy != nil {
-			o = append(o, field{"editedBy", object{{"_id", m.editedBy.id}, {"username", m.editedBy.username}}})
+			doc.edit.EditedBy = &userRefJSON{ID: m.editedBy.id, Username: m.editedBy.username}
 		}
 	}
-	if len(m.reactions) > 0 {
-		rs := make(object, 0, len(m.reactions))
-		for _, r := range m.reactions {
-			rs = append(rs, field{r.emoji, object{{"usernames", r.usernames}}})
-		}
-		o = append(o, field{"reactions", rs})
+	for _, r := range m.reactions {
+		doc.Reactions = append(doc.Reactions, field{r.emoji, object{{"usernames", r.usernames}}})
 	}
 	if m.tcount > 0 {
-		o = append(o, field{"replies", m.replies}, field{"tcount", m.tcount}, field{"tlm", date(m.tlm)})
+		doc.thread = &thread{Replies: m.replies, TCount: m.tcount, TLM: d(m.tlm)}
 	}
-	return o
+	return doc
 }
 
-// roomObject is a room document as rooms.info, rooms.get and the
+// messageObject is a message as the REST API writes it.
+func (s *Server) messageObject(m *message) messageJSON { return s.messageDoc(m, false) }
+
+// roomJSON is a channel or group as rooms.info, rooms.get and the
 // channels endpoints list it.
-func (s *Server) roomObject(r *room) object {
+type roomJSON struct {
+	ID           string       `json:"_id"`
+	FName        string       `json:"fname"`
+	UpdatedAt    date         `json:"_updatedAt"`
+	CustomFields struct{}     `json:"customFields"`
+	Topic        string       `json:"topic,omitempty"`
+	Description  string       `json:"description,omitempty"`
+	Announcement string       `json:"announcement,omitempty"`
+	Broadcast    bool         `json:"broadcast"`
+	Encrypted    bool         `json:"encrypted"`
+	Name         string       `json:"name"`
+	T            string       `json:"t"`
+	Msgs         int          `json:"msgs"`
+	UsersCount   int          `json:"usersCount"`
+	U            *userRefJSON `json:"u,omitempty"`
+	TS           date         `json:"ts"`
+	RO           bool         `json:"ro"`
+	Default      bool         `json:"default"`
+	SysMes       bool         `json:"sysMes"`
+	*lastMessage
+}
+
+// directRoomJSON is a direct room, whose document has its own fields
+// in its own order.
+type directRoomJSON struct {
+	ID         string   `json:"_id"`
+	T          string   `json:"t"`
+	Usernames  []string `json:"usernames"`
+	UsersCount int      `json:"usersCount"`
+	Msgs       int      `json:"msgs"`
+	TS         date     `json:"ts"`
+	UIDs       []string `json:"uids"`
+	Default    bool     `json:"default"`
+	RO         bool     `json:"ro"`
+	SysMes     bool     `json:"sysMes"`
+	UpdatedAt  date     `json:"_updatedAt"`
+	*lastMessage
+}
+
+type lastMessage struct {
+	LastMessage messageJSON `json:"lastMessage"`
+	LM          date        `json:"lm"`
+}
+
+// roomObject is a room document: a roomJSON or a directRoomJSON.
+func (s *Server) roomObject(r *room) any {
+	var last *lastMessage
+	if r.lastMessage != nil {
+		last = &lastMessage{s.messageObject(r.lastMessage), date{t: r.lastMessage.ts}}
+	}
 	if r.t == "d" {
 		usernames := make([]string, 0, len(r.members))
 		for _, id := range r.members {
@@ -98,35 +179,18 @@ func (s *Server) roomObject(r *room) object {
 				usernames = append(usernames, a.Username)
 			}
 		}
-		o := object{{"_id", r.id}, {"t", "d"}, {"usernames", usernames}, {"usersCount", len(r.members)},
-			{"msgs", r.msgs}, {"ts", isoTime(r.ts)}, {"uids", r.members}, {"default", false}, {"ro", false},
-			{"sysMes", true}, {"_updatedAt", isoTime(r.updatedAt)}}
-		return s.withLastMessage(o, r)
+		return directRoomJSON{ID: r.id, T: "d", Usernames: usernames, UsersCount: len(r.members), Msgs: r.msgs,
+			TS: date{t: r.ts}, UIDs: r.members, SysMes: true, UpdatedAt: date{t: r.updatedAt}, lastMessage: last}
 	}
-	o := object{{"_id", r.id}, {"fname", r.name}, {"_updatedAt", isoTime(r.updatedAt)}, {"customFields", object{}}}
-	if r.topic != "" {
-		o = append(o, field{"topic", r.topic})
-	}
-	if r.description != "" {
-		o = append(o, field{"description", r.description})
-	}
-	if r.announcement != "" {
-		o = append(o, field{"announcement", r.announcement})
-	}
-	o = append(o, field{"broadcast", false}, field{"encrypted", false}, field{"name", r.name}, field{"t", r.t},
-		field{"msgs", r.msgs}, field{"usersCount", s.usersCountLocked(r)})
+	doc := roomJSON{ID: r.id, FName: r.name, UpdatedAt: date{t: r.updatedAt},
+		Topic: r.topic, Description: r.description, Announcement: r.announcement,
+		Name: r.name, T: r.t, Msgs: r.msgs, UsersCount: s.usersCountLocked(r),
+		TS: date{t: r.ts}, RO: r.ro, Default: r.isDefault, SysMes: true, lastMessage: last}
 	if r.owner != nil {
-		o = append(o, field{"u", r.owner.object()})
+		owner := r.owner.json()
+		doc.U = &owner
 	}
-	o = append(o, field{"ts", isoTime(r.ts)}, field{"ro", r.ro}, field{"default", r.isDefault}, field{"sysMes", true})
-	return s.withLastMessage(o, r)
-}
-
-func (s *Server) withLastMessage(o object, r *room) object {
-	if r.lastMessage == nil {
-		return o
-	}
-	return append(o, field{"lastMessage", s.messageObject(r.lastMessage)}, field{"lm", isoTime(r.lastMessage.ts)})
+	return doc
 }
 
 func (s *Server) usersCountLocked(r *room) int {
@@ -136,23 +200,41 @@ func (s *Server) usersCountLocked(r *room) int {
 	return len(r.members)
 }
 
-// userInfoObject is a user as users.info and users.list show another
+// userInfoJSON is a user as users.info and users.list show another
 // user: the public fields, plus emails and roles for callers who may see
 // everything about other users, and for oneself.
-func (s *Server) userInfoObject(a *account, full bool) object {
-	o := object{{"_id", a.ID}, {"username", a.Username}}
-	if full && a.Email != "" {
-		o = append(o, field{"emails", []object{{{"address", a.Email}, {"verified", a.EmailVerified}}}})
-	}
-	typ := "user"
+type userInfoJSON struct {
+	ID        string      `json:"_id"`
+	Username  string      `json:"username"`
+	Emails    []emailJSON `json:"emails,omitempty"`
+	Type      string      `json:"type"`
+	Status    string      `json:"status"`
+	Active    bool        `json:"active"`
+	Roles     *[]string   `json:"roles,omitempty"`
+	Name      string      `json:"name"`
+	UTCOffset float64     `json:"utcOffset"`
+	// NameInsensitive is the lowercased name users.list adds.
+	NameInsensitive *string `json:"nameInsensitive,omitempty"`
+}
+
+type emailJSON struct {
+	Address  string `json:"address"`
+	Verified bool   `json:"verified"`
+}
+
+func (s *Server) userInfoObject(a *account, full bool) userInfoJSON {
+	doc := userInfoJSON{ID: a.ID, Username: a.Username, Type: "user", Status: a.Status, Active: !a.Inactive,
+		Name: a.Name, UTCOffset: a.UTCOffset}
 	if a.ID == rocketCat.ID {
-		typ = "bot"
+		doc.Type = "bot"
 	}
-	o = append(o, field{"type", typ}, field{"status", a.Status}, field{"active", !a.Inactive})
 	if full {
-		o = append(o, field{"roles", a.Roles})
+		if a.Email != "" {
+			doc.Emails = []emailJSON{{a.Email, a.EmailVerified}}
+		}
+		doc.Roles = &a.Roles
 	}
-	return append(o, field{"name", a.Name}, field{"utcOffset", a.UTCOffset})
+	return doc
 }
 
 // pageParams is getPaginationItems: offset from 0; count 50 by default
