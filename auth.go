@@ -123,6 +123,15 @@ type loginResponse struct {
 	} `json:"data"`
 }
 
+func (a *loginResponse) check() error {
+	if a.Data.UserID == "" || a.Data.AuthToken == "" {
+		return errNoCredentials
+	}
+	return nil
+}
+
+var errNoCredentials = errors.New("login answer without userId or authToken")
+
 // Login logs in with a username or e-mail address and a password
 // (POST /api/v1/login), stores the new credentials in the client and
 // returns the user.
@@ -175,9 +184,6 @@ func (c *Client) login(ctx context.Context, in loginRequest) (*User, error) {
 	if err := c.do(ctx, r, &out); err != nil {
 		return nil, err
 	}
-	if out.Data.UserID == "" || out.Data.AuthToken == "" {
-		return nil, invalidResponse(r.method, r.path(c), http.StatusOK, errors.New("login answer without userId or authToken"))
-	}
 	c.SetCredentials(Credentials{UserID: out.Data.UserID, Token: out.Data.AuthToken})
 	me := out.Data.Me.normalized()
 	if me.ID == "" {
@@ -209,16 +215,19 @@ type meResponse struct {
 	User    `json:",inline"`
 }
 
+func (a *meResponse) check() error {
+	if a.User.ID == "" {
+		return errNoUser
+	}
+	return nil
+}
+
 // Me returns the user the credentials belong to (GET /api/v1/me). It fails
 // with [ErrUnauthorized] without valid credentials.
 func (c *Client) Me(ctx context.Context) (*User, error) {
 	var out meResponse
-	r := &request{method: http.MethodGet, endpoint: "v1/me"}
-	if err := c.do(ctx, r, &out); err != nil {
+	if err := c.get(ctx, "v1/me", nil, &out); err != nil {
 		return nil, err
-	}
-	if out.User.ID == "" {
-		return nil, invalidResponse(r.method, r.path(c), http.StatusOK, errNoUser)
 	}
 	u := out.User.normalized()
 	return &u, nil

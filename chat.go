@@ -3,7 +3,6 @@ package rocketchat
 import (
 	"context"
 	"errors"
-	"net/http"
 	"net/url"
 	"time"
 )
@@ -94,14 +93,11 @@ type messageAnswer struct {
 	Message wireMessage `json:"message"`
 }
 
-// result returns the message, or ErrInvalidResponse for an answer
-// without one.
-func (a *messageAnswer) result(c *Client, method, endpoint string) (*Message, error) {
+func (a *messageAnswer) check() error {
 	if a.Message.ID == "" {
-		return nil, invalidResponse(method, c.apiPath+endpoint, http.StatusOK, errNoMessage)
+		return errNoMessage
 	}
-	m := a.Message.message()
-	return &m, nil
+	return nil
 }
 
 var errNoMessage = errors.New("answer without a message")
@@ -120,7 +116,8 @@ func (c *Client) PostMessage(ctx context.Context, m NewMessage) (*Message, error
 	if err := c.post(ctx, "v1/chat.postMessage", &m, &out); err != nil {
 		return nil, err
 	}
-	return out.result(c, http.MethodPost, "v1/chat.postMessage")
+	v := out.Message.message()
+	return &v, nil
 }
 
 // Message returns one message (GET /api/v1/chat.getMessage?msgId=). A
@@ -134,7 +131,8 @@ func (c *Client) Message(ctx context.Context, messageID string) (*Message, error
 	if err := c.get(ctx, "v1/chat.getMessage", url.Values{"msgId": {messageID}}, &out); err != nil {
 		return nil, err
 	}
-	return out.result(c, http.MethodGet, "v1/chat.getMessage")
+	v := out.Message.message()
+	return &v, nil
 }
 
 // UpdateMessage replaces a message's text (POST /api/v1/chat.update) and
@@ -153,7 +151,8 @@ func (c *Client) UpdateMessage(ctx context.Context, roomID, messageID, text stri
 	if err := c.post(ctx, "v1/chat.update", &in, &out); err != nil {
 		return nil, err
 	}
-	return out.result(c, http.MethodPost, "v1/chat.update")
+	v := out.Message.message()
+	return &v, nil
 }
 
 // DeleteMessage deletes a message (POST /api/v1/chat.delete). roomID must

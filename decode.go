@@ -55,6 +55,18 @@ func (v *verdict) succeeded() bool { return v.Success }
 // typedAnswer is a wire struct that embeds verdict.
 type typedAnswer interface{ succeeded() bool }
 
+// checkedAnswer is an answer that can be well-formed and still lack what
+// the call returns (a message without an ID): check says what is
+// missing, and the call fails with ErrInvalidResponse.
+type checkedAnswer interface{ check() error }
+
+func checkAnswer(out any) error {
+	if a, ok := out.(checkedAnswer); ok {
+		return a.check()
+	}
+	return nil
+}
+
 // envelope holds, as raw JSON of any kind, the top-level members by which
 // Rocket.Chat says a call failed, in both envelope families: Restivus'
 // {"status":"error","message":...} and the API's
@@ -102,7 +114,10 @@ func (c *Client) decode(r *request, resp *http.Response, out any) error {
 	if t, ok := out.(typedAnswer); ok && !r.generic {
 		decodeErr, decoded = json.Unmarshal(data, out, wireOptions), true
 		if decodeErr == nil && t.succeeded() {
-			return nil
+			decodeErr = checkAnswer(out)
+			if decodeErr == nil {
+				return nil
+			}
 		}
 	}
 	env, _ := readEnvelope(data)
@@ -121,6 +136,9 @@ func (c *Client) decode(r *request, resp *http.Response, out any) error {
 			opts = genericOptions
 		}
 		decodeErr = json.Unmarshal(data, out, opts)
+	}
+	if decodeErr == nil && !r.generic {
+		decodeErr = checkAnswer(out)
 	}
 	if decodeErr != nil {
 		return invalidResponse(r.method, r.path(c), resp.StatusCode, decodeErr)

@@ -2,7 +2,6 @@ package rocketchat
 
 import (
 	"context"
-	"net/http"
 	"strconv"
 	"strings"
 )
@@ -49,13 +48,19 @@ type infoResponse struct {
 	CloudWorkspaceID string `json:"cloudWorkspaceId"`
 }
 
+func (a *infoResponse) check() error {
+	if a.Version == "" && a.Info.Version == "" {
+		return errNoVersion
+	}
+	return nil
+}
+
 // ServerInfo returns the server's version and build (GET /api/info). It
 // needs no credentials; with credentials holding view-statistics the
 // version is complete.
 func (c *Client) ServerInfo(ctx context.Context) (*ServerInfo, error) {
 	var out infoResponse
-	r := &request{method: http.MethodGet, endpoint: "info"}
-	if err := c.do(ctx, r, &out); err != nil {
+	if err := c.get(ctx, "info", nil, &out); err != nil {
 		return nil, err
 	}
 	info := &ServerInfo{
@@ -68,9 +73,6 @@ func (c *Client) ServerInfo(ctx context.Context) (*ServerInfo, error) {
 	// info.version is the full version; older servers send it alone.
 	if out.Info.Version != "" {
 		info.Version = out.Info.Version
-	}
-	if info.Version == "" {
-		return nil, invalidResponse(r.method, r.path(c), http.StatusOK, errNoVersion)
 	}
 	return info, nil
 }

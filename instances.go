@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net/http"
 	"strconv"
 	"time"
 
@@ -45,12 +44,8 @@ func (o *OS) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 // [ErrUnauthorized]; on servers older than 3.10, with [ErrNotFound].
 func (c *Client) Instances(ctx context.Context) ([]Instance, error) {
 	out := instancesResponse{Instances: newList(c.maxBytes, (*instanceItem).serverInstance)}
-	r := &request{method: http.MethodGet, endpoint: "v1/instances.get"}
-	if err := c.do(ctx, r, &out); err != nil {
+	if err := c.get(ctx, "v1/instances.get", nil, &out); err != nil {
 		return nil, err
-	}
-	if out.Instances.items == nil {
-		return nil, invalidResponse(r.method, r.path(c), http.StatusOK, errNoInstances)
 	}
 	return out.Instances.items, nil
 }
@@ -59,6 +54,13 @@ func (c *Client) Instances(ctx context.Context) ([]Instance, error) {
 type instancesResponse struct {
 	verdict   `json:",inline"`
 	Instances list[instanceItem, Instance] `json:"instances"`
+}
+
+func (a *instancesResponse) check() error {
+	if a.Instances.items == nil {
+		return errNoInstances
+	}
+	return nil
 }
 
 // The wire form of an instances.get item, as plain tagged structs.

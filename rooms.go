@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"iter"
-	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -59,14 +58,11 @@ type roomAnswer struct {
 	Room    wireRoom `json:"room"`
 }
 
-// result returns the room, or ErrInvalidResponse for an answer without
-// one.
-func (a *roomAnswer) result(c *Client, method, endpoint string) (*Room, error) {
-	r := a.Room.room()
-	if r.ID == "" {
-		return nil, invalidResponse(method, c.apiPath+endpoint, http.StatusOK, errNoRoom)
+func (a *roomAnswer) check() error {
+	if a.Room.ID == "" && a.Room.RID == "" {
+		return errNoRoom
 	}
-	return &r, nil
+	return nil
 }
 
 var errNoRoom = errors.New("answer without a room")
@@ -95,7 +91,8 @@ func (c *Client) roomInfo(ctx context.Context, query url.Values) (*Room, error) 
 	if err := c.get(ctx, "v1/rooms.info", query, &out); err != nil {
 		return nil, err
 	}
-	return out.result(c, http.MethodGet, "v1/rooms.info")
+	v := out.Room.room()
+	return &v, nil
 }
 
 // Rooms returns the rooms the user has joined (GET /api/v1/rooms.get), in
@@ -268,5 +265,6 @@ func (c *Client) CreateDirectMessage(ctx context.Context, usernames ...string) (
 	if err := c.post(ctx, "v1/im.create", &in, &out); err != nil {
 		return nil, err
 	}
-	return out.result(c, http.MethodPost, "v1/im.create")
+	v := out.Room.room()
+	return &v, nil
 }

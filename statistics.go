@@ -3,7 +3,6 @@ package rocketchat
 import (
 	"context"
 	"errors"
-	"net/http"
 	"time"
 
 	"github.com/go-json-experiment/json"
@@ -46,6 +45,13 @@ type wireStatistics struct {
 	} `json:"process"`
 }
 
+func (w *wireStatistics) check() error {
+	if _, ok := seconds(w.Process.Uptime); !ok {
+		return errBadUptime
+	}
+	return nil
+}
+
 // Statistics returns the workspace's statistics (GET /api/v1/statistics),
 // as the server last gathered them. It needs the view-statistics
 // permission; without it the call fails with an *Error (403, or 400
@@ -55,10 +61,7 @@ func (c *Client) Statistics(ctx context.Context) (*Statistics, error) {
 	if err := c.get(ctx, "v1/statistics", nil, &w); err != nil {
 		return nil, err
 	}
-	uptime, ok := seconds(w.Process.Uptime)
-	if !ok {
-		return nil, invalidResponse(http.MethodGet, c.apiPath+"v1/statistics", http.StatusOK, errBadUptime)
-	}
+	uptime, _ := seconds(w.Process.Uptime)
 	return &Statistics{
 		Version: w.Version, InstanceCount: w.InstanceCount, Uptime: uptime,
 		TotalUsers: w.TotalUsers, ActiveUsers: w.ActiveUsers, OnlineUsers: w.OnlineUsers,

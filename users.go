@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"iter"
-	"net/http"
 	"net/url"
 )
 
@@ -12,6 +11,13 @@ import (
 type userAnswer struct {
 	verdict `json:",inline"`
 	User    *User `json:"user"`
+}
+
+func (a *userAnswer) check() error {
+	if a.User == nil || a.User.ID == "" {
+		return errNoUser
+	}
+	return nil
 }
 
 // User returns a user by ID (GET /api/v1/users.info?userId=). An unknown
@@ -36,9 +42,6 @@ func (c *Client) userInfo(ctx context.Context, query url.Values) (*User, error) 
 	var out userAnswer
 	if err := c.get(ctx, "v1/users.info", query, &out); err != nil {
 		return nil, err
-	}
-	if out.User == nil || out.User.ID == "" {
-		return nil, invalidResponse(http.MethodGet, c.apiPath+"v1/users.info", http.StatusOK, errNoUser)
 	}
 	u := out.User.normalized()
 	return &u, nil
