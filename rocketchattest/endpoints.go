@@ -13,14 +13,16 @@ import (
 func (s *Server) Endpoints() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]string, 0, len(s.patterns))
+	var out []string
 	for _, p := range s.patterns {
-		method, path, ok := strings.Cut(p, " ")
-		if !ok {
-			out = append(out, strings.TrimPrefix(method, "/api/"))
-			continue
+		method, path, _ := strings.Cut(p, " ")
+		name := strings.TrimPrefix(path, "/api/")
+		if _, replaced := s.added[name]; !replaced {
+			out = append(out, method+" "+name)
 		}
-		out = append(out, method+" "+strings.TrimPrefix(path, "/api/"))
+	}
+	for name := range s.added {
+		out = append(out, name)
 	}
 	slices.SortFunc(out, func(a, b string) int {
 		_, na, _ := strings.Cut(a, " ")

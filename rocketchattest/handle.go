@@ -31,7 +31,6 @@ func (s *Server) Handle(endpoint string, h http.Handler) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.added[key] = guarded
-	s.mux = s.newMux()
 }
 
 // HandleFunc is [Server.Handle] with a function.

@@ -50,30 +50,15 @@ func (s *Server) routes(handle func(pattern string, h http.Handler)) {
 	}
 }
 
-// newMux builds the router: the generation's endpoints, those added with
-// Handle in place of a built-in one of the same name, and, for every
+// newMux builds the router: the generation's endpoints and, for every
 // other path, the generation's answer to an unknown one. It records the
-// patterns for Endpoints. The caller holds s.mu.
+// patterns for Endpoints.
 func (s *Server) newMux() *http.ServeMux {
 	mux := http.NewServeMux()
-	s.patterns = s.patterns[:0]
 	s.routes(func(pattern string, h http.Handler) {
-		_, path, _ := strings.Cut(pattern, " ")
-		if _, replaced := s.added[strings.TrimPrefix(path, "/api/")]; replaced {
-			return
-		}
 		mux.Handle(pattern, h)
 		s.patterns = append(s.patterns, pattern)
 	})
-	for key, h := range s.added {
-		// {$} matches the path alone, also when it ends in a slash.
-		pattern := "/api/" + key
-		if pattern == "/api/" || strings.HasSuffix(pattern, "/") {
-			pattern += "{$}"
-		}
-		mux.Handle(pattern, h)
-		s.patterns = append(s.patterns, "/api/"+key)
-	}
 	mux.HandleFunc("/", s.serveUnknown)
 	return mux
 }
@@ -86,7 +71,7 @@ func (s *Server) serveUnknown(w http.ResponseWriter, r *http.Request) {
 		var allow []string
 		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
 			probe := &http.Request{Method: m, URL: r.URL, Host: r.Host}
-			if _, pattern := s.currentMux().Handler(probe); pattern != "/" {
+			if _, pattern := s.mux.Handler(probe); pattern != "/" {
 				allow = append(allow, m)
 			}
 		}
@@ -96,12 +81,6 @@ func (s *Server) serveUnknown(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.gen.writeNotFound(w)
-}
-
-func (s *Server) currentMux() *http.ServeMux {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.mux
 }
 
 // checks are the route options the server checks before an endpoint's

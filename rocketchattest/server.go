@@ -43,11 +43,14 @@ type Server struct {
 	closing   chan struct{}
 	closeOnce sync.Once
 
+	// mux routes the built-in REST endpoints, registered as patterns.
+	mux      *http.ServeMux
+	patterns []string
+
 	mu sync.Mutex
-	// mux routes the REST API; it is built again when Handle adds an
-	// endpoint (added), and records its patterns for Endpoints.
-	mux       *http.ServeMux
-	patterns  []string
+	// added holds the endpoints added with Handle, by name; they are
+	// served before the mux is asked, so that one replaces a built-in
+	// endpoint of the same name.
 	added     map[string]http.Handler
 	users     []*account
 	tokens    map[string]*token
@@ -250,7 +253,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.requests[key]++
 	call := s.recordCallLocked(key, r, body)
 	f := s.takeFaultLocked(key)
-	mux := s.mux
+	added := s.added[key]
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
@@ -264,6 +267,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r = withRequestContext(r, &requestContext{key: key, call: call, ip: remoteIP(r)})
+	if added != nil {
+		added.ServeHTTP(rw, r)
+		return
+	}
 	if s.basePath != "" {
 		// The mux's patterns are below the root, as http.StripPrefix
 		// hands them on.
@@ -271,7 +278,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		u.Path, u.RawPath = path, ""
 		r.URL = &u
 	}
-	mux.ServeHTTP(rw, r)
+	s.mux.ServeHTTP(rw, r)
 }
 
 // setDate stamps the Date header from the server's clock, so that a
