@@ -8,7 +8,9 @@ import (
 
 // routes registers the generation's REST endpoints, one line each: the
 // method and path, and the endpoint's action wrapped in the checks the
-// server runs before it (guard).
+// server runs before it (guard). An endpoint is its line here and its
+// action, a method of Server in the file of its resource; Endpoints and
+// the fake server's -endpoints flag list it from here.
 func (s *Server) routes(handle func(pattern string, h http.Handler)) {
 	handle("GET /api/info", s.guard(checks{identify: true}, s.serveInfo))
 	if s.gen.infoV1 {
