@@ -134,3 +134,28 @@ func TestHandleWhileServing(t *testing.T) {
 		t.Errorf("after Handle: %d", got.status)
 	}
 }
+
+// TestHandleServesTheNameAsWritten: a name is the path it serves, also
+// when it reads as a ServeMux pattern (a wildcard, a trailing slash), and
+// it replaces a built-in endpoint for every method.
+func TestHandleServesTheNameAsWritten(t *testing.T) {
+	srv := newTestServer(t, WithVersion("5.4.2"), WithUser(bobUser), WithoutRateLimit())
+	bob := auth(srv.PersonalAccessToken("bob"))
+	for _, name := range []string{"v1/items/{id}", "v1/tree/", "v1/me"} {
+		srv.HandleFunc(name, func(w http.ResponseWriter, r *http.Request) { WriteSuccess(w, map[string]string{"name": name}) })
+	}
+	wantAnswer(t, call(t, srv, http.MethodGet, "v1/items/{id}", "", bob...), http.StatusOK, `{"name":"v1/items/{id}","success":true}`)
+	wantAnswer(t, call(t, srv, http.MethodDelete, "v1/tree/", "", bob...), http.StatusOK, `{"name":"v1/tree/","success":true}`)
+	wantAnswer(t, call(t, srv, http.MethodPost, "v1/me", "", bob...), http.StatusOK, `{"name":"v1/me","success":true}`)
+	for _, path := range []string{"v1/items/42", "v1/tree/leaf"} {
+		if got := call(t, srv, http.MethodGet, path, "", bob...); got.status != http.StatusNotFound {
+			t.Errorf("GET %s = %d %s; want 404: an added name matches itself only", path, got.status, got.body)
+		}
+	}
+	// A built-in endpoint called with a method it lacks: Restivus's 405,
+	// with the methods the path has.
+	got := call(t, srv, http.MethodPut, "v1/logout", "", bob...)
+	if got.status != http.StatusMethodNotAllowed || got.header.Get("Allow") != "GET, POST" {
+		t.Errorf("PUT v1/logout = %d, Allow %q; want 405, Allow \"GET, POST\"", got.status, got.header.Get("Allow"))
+	}
+}
