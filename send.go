@@ -256,6 +256,8 @@ func (c *Client) logAttempt(ctx context.Context, st *callState, status int, err 
 const drainLimit = 64 << 10
 
 func drainAndClose(body io.ReadCloser) {
-	_, _ = io.Copy(io.Discard, io.LimitReader(body, drainLimit))
+	if b, ok := body.(*attemptBody); !ok || !b.eof {
+		_, _ = io.Copy(io.Discard, io.LimitReader(body, drainLimit))
+	}
 	_ = body.Close()
 }
