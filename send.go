@@ -111,22 +111,29 @@ func (c *Client) send(ctx context.Context, r *request) (*http.Response, error) {
 	if err != nil {
 		return nil, transportError(r.method, r.path(c), err)
 	}
+	// The names are in canonical form, and the values share one array:
+	// one allocation for all of them, where Header.Set makes one each.
 	h := req.Header
-	h.Set("Accept", "application/json")
-	h.Set("User-Agent", c.userAgent)
+	values := make([]string, 0, 5)
+	set := func(name, value string) {
+		values = append(values, value)
+		h[name] = values[len(values)-1 : len(values) : len(values)]
+	}
+	set("Accept", "application/json")
+	set("User-Agent", c.userAgent)
 	if r.body != nil {
-		h.Set("Content-Type", "application/json")
+		set("Content-Type", "application/json")
 	}
 	if !r.login {
 		// One load: both headers come from the same pair.
 		if creds := c.creds.Load(); creds != nil && !creds.IsZero() {
-			h.Set(headerUserID, creds.UserID)
-			h.Set(headerAuthToken, creds.Token)
+			set(headerUserID, creds.UserID)
+			set(headerAuthToken, creds.Token)
 		}
 	}
 	if r.twoFactorCode != "" && r.withCode == nil {
-		h.Set(header2FACode, r.twoFactorCode)
-		h.Set(header2FAMethod, r.twoFactorMethod)
+		set(header2FACode, r.twoFactorCode)
+		set(header2FAMethod, r.twoFactorMethod)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
