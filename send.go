@@ -90,9 +90,11 @@ func (st *callState) path() string {
 // attempt first waits for the endpoint's rate-limit window to have room
 // (ratelimit.go).
 func (c *Client) send(ctx context.Context, r *request) (*http.Response, error) {
-	u := c.apiBase + r.endpoint
+	var u string
 	if len(r.query) > 0 {
-		u += "?" + r.query.Encode()
+		u = c.apiBase + r.endpoint + "?" + r.query.Encode() // one allocation
+	} else {
+		u = c.apiBase + r.endpoint
 	}
 	st := &callState{Context: ctx, method: r.method, endpoint: r.endpoint, apiPath: c.apiPath}
 	defer st.land()
