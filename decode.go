@@ -103,7 +103,7 @@ func (env *envelope) failed() bool {
 // decode reads a 2xx answer and decodes it into out (nil: the verdict
 // only). A body that says the call failed is an *Error.
 func (c *Client) decode(r *request, resp *http.Response, out any) error {
-	buf := bodyBuffers.Get().(*bytes.Buffer)
+	buf := bodyBuffers.Get().(*bodyBuffer)
 	defer putBodyBuffer(buf)
 	data, err := readBody(resp, c.maxBytes, buf)
 	if err != nil {
@@ -154,7 +154,7 @@ var (
 // readBody reads a whole body of at most max bytes into buf. A body cut
 // short (shorter than its Content-Length, or a connection that ended) is
 // an error even if what arrived would parse.
-func readBody(resp *http.Response, max int64, buf *bytes.Buffer) ([]byte, error) {
+func readBody(resp *http.Response, max int64, buf *bodyBuffer) ([]byte, error) {
 	if resp.ContentLength > max {
 		return nil, ErrResponseTooLarge
 	}
@@ -164,7 +164,9 @@ func readBody(resp *http.Response, max int64, buf *bytes.Buffer) ([]byte, error)
 		// the buffer, copying the whole body, to make it.
 		buf.Grow(int(resp.ContentLength) + bytes.MinRead)
 	}
-	n, err := buf.ReadFrom(io.LimitReader(resp.Body, max+1))
+	buf.limit = io.LimitedReader{R: resp.Body, N: max + 1}
+	n, err := buf.ReadFrom(&buf.limit)
+	buf.limit.R = nil
 	switch {
 	case err != nil:
 		return nil, err
@@ -179,13 +181,20 @@ func readBody(resp *http.Response, max int64, buf *bytes.Buffer) ([]byte, error)
 // bodyBuffers keep the buffers answers are read into from one call to
 // the next: decoding copies what it keeps, so nothing points into a
 // buffer once its call has decoded it.
-var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+var bodyBuffers = sync.Pool{New: func() any { return new(bodyBuffer) }}
+
+// bodyBuffer is a pooled buffer with the reader that bounds what is read
+// into it, kept with it so that a call does not allocate one.
+type bodyBuffer struct {
+	bytes.Buffer
+	limit io.LimitedReader
+}
 
 // maxPooledBuffer is the largest buffer kept for the next call, so that
 // one huge answer does not stay in memory for good.
 const maxPooledBuffer = 1 << 20
 
-func putBodyBuffer(buf *bytes.Buffer) {
+func putBodyBuffer(buf *bodyBuffer) {
 	if buf.Cap() <= maxPooledBuffer {
 		buf.Reset()
 		bodyBuffers.Put(buf)

@@ -161,7 +161,7 @@ func TestReadBodyIntoFreshBuffer(t *testing.T) {
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
 		resp := &http.Response{Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(size)}
-		var buf bytes.Buffer
+		var buf rocketchat.BodyBuffer
 		data, err := rocketchat.ReadBody(resp, rocketchat.DefaultMaxResponseBytes, &buf)
 		runtime.ReadMemStats(&after)
 		if err != nil || len(data) != size {

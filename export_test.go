@@ -21,6 +21,9 @@ func OwnTransport() *http.Transport { return ownTransport() }
 // ReadBody is readBody, the read of an answer into a buffer.
 var ReadBody = readBody
 
+// BodyBuffer is the pooled buffer an answer is read into.
+type BodyBuffer = bodyBuffer
+
 // ListenTuning sets the listener's timings and bounds until the test
 // ends: heartbeats, reconnect waits and the caller's queue. Zero values
 // keep the defaults. Tests that call it must not run in parallel.

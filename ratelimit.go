@@ -264,7 +264,7 @@ func windowSpent(ctx context.Context, st *callState, wait time.Duration) *Error 
 	return &Error{
 		StatusCode: http.StatusTooManyRequests,
 		Method:     st.method,
-		Endpoint:   st.path,
+		Endpoint:   st.path(),
 		Type:       "error-too-many-requests",
 		Message:    fmt.Sprintf("not sent: the rate-limit window reopens in %v, %s", wait.Round(time.Millisecond), why),
 		RetryAfter: min(wait, retry.MaxRateLimitWait),
@@ -279,7 +279,7 @@ func (c *Client) logRateLimitWait(ctx context.Context, st *callState, wait time.
 	}
 	c.logger.LogAttrs(ctx, slog.LevelInfo, "rocketchat: waiting for the rate-limit window to reopen",
 		slog.String("method", st.method),
-		slog.String("endpoint", st.path),
+		slog.String("endpoint", st.path()),
 		slog.Duration("wait", wait.Round(time.Millisecond)))
 }
 

@@ -55,13 +55,16 @@ func (c *Client) newRetryClient(hc *http.Client) *retryablehttp.Client {
 }
 
 // callState follows one call through go-retryablehttp's hooks. The
-// hooks see only the request and its context, so it rides in the context.
+// hooks see only the request and its context, so it is the request's
+// context: the caller's, which answers Value(callStateKey{}) with the
+// state (one allocation where context.WithValue would make two).
 type callState struct {
-	method   string
-	endpoint string // as the rate-limit state is kept: "v1/chat.postMessage"
-	path     string
-	attempts int       // attempts made
-	started  time.Time // start of the current attempt, when logging
+	context.Context // the caller's
+	method          string
+	endpoint        string    // as the rate-limit state is kept: "v1/chat.postMessage"
+	apiPath         string    // Client.apiPath; path() joins it to endpoint when needed
+	attempts        int       // attempts made
+	started         time.Time // start of the current attempt, when logging
 	// window is the rate-limit window the attempt under way is counted
 	// in (pacing), until it lands.
 	window *window
@@ -69,49 +72,70 @@ type callState struct {
 
 type callStateKey struct{}
 
+func (st *callState) Value(key any) any {
+	if key == (callStateKey{}) {
+		return st
+	}
+	return st.Context.Value(key)
+}
+
+// path is the request's path below the server's root, as Error.Endpoint
+// reports it; made only for a log line or an error.
+func (st *callState) path() string {
+	return st.apiPath + st.endpoint
+}
+
 // send performs the request with retries and returns the last answer, its
 // body unread, or the error that left no answer. With pacing, each
 // attempt first waits for the endpoint's rate-limit window to have room
 // (ratelimit.go).
 func (c *Client) send(ctx context.Context, r *request) (*http.Response, error) {
-	u := c.apiBase + r.endpoint
+	var u string
 	if len(r.query) > 0 {
-		u += "?" + r.query.Encode()
+		u = c.apiBase + r.endpoint + "?" + r.query.Encode() // one allocation
+	} else {
+		u = c.apiBase + r.endpoint
 	}
-	st := &callState{method: r.method, endpoint: r.endpoint, path: r.path(c)}
+	st := &callState{Context: ctx, method: r.method, endpoint: r.endpoint, apiPath: c.apiPath}
 	defer st.land()
 	if c.pacing {
 		// Before the request is built, so that it carries the
 		// credentials current when it leaves.
 		if err := c.pace(ctx, st); err != nil {
-			return nil, sendError(r.method, st.path, err)
+			return nil, sendError(r.method, r.path(c), err)
 		}
 	}
-	ctx = context.WithValue(ctx, callStateKey{}, st)
 	var body any
 	if r.body != nil {
 		body = r.body
 	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, u, body)
+	req, err := retryablehttp.NewRequestWithContext(st, r.method, u, body)
 	if err != nil {
-		return nil, transportError(r.method, st.path, err)
+		return nil, transportError(r.method, r.path(c), err)
 	}
+	// The names are in canonical form, and the values share one array:
+	// one allocation for all of them, where Header.Set makes one each.
 	h := req.Header
-	h.Set("Accept", "application/json")
-	h.Set("User-Agent", c.userAgent)
+	values := make([]string, 0, 5)
+	set := func(name, value string) {
+		values = append(values, value)
+		h[name] = values[len(values)-1 : len(values) : len(values)]
+	}
+	set("Accept", "application/json")
+	set("User-Agent", c.userAgent)
 	if r.body != nil {
-		h.Set("Content-Type", "application/json")
+		set("Content-Type", "application/json")
 	}
 	if !r.login {
 		// One load: both headers come from the same pair.
 		if creds := c.creds.Load(); creds != nil && !creds.IsZero() {
-			h.Set(headerUserID, creds.UserID)
-			h.Set(headerAuthToken, creds.Token)
+			set(headerUserID, creds.UserID)
+			set(headerAuthToken, creds.Token)
 		}
 	}
 	if r.twoFactorCode != "" && r.withCode == nil {
-		h.Set(header2FACode, r.twoFactorCode)
-		h.Set(header2FAMethod, r.twoFactorMethod)
+		set(header2FACode, r.twoFactorCode)
+		set(header2FAMethod, r.twoFactorMethod)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -121,7 +145,7 @@ func (c *Client) send(ctx context.Context, r *request) (*http.Response, error) {
 			// reopens too late); nothing reads it.
 			drainAndClose(resp.Body)
 		}
-		return nil, sendError(r.method, st.path, err)
+		return nil, sendError(r.method, r.path(c), err)
 	}
 	return resp, nil
 }
@@ -224,7 +248,7 @@ func (c *Client) logAttempt(ctx context.Context, st *callState, status int, err 
 	}
 	attrs := []slog.Attr{
 		slog.String("method", st.method),
-		slog.String("endpoint", st.path),
+		slog.String("endpoint", st.path()),
 		slog.Int("attempt", st.attempts),
 		slog.Duration("duration", time.Since(st.started)),
 	}
@@ -241,6 +265,8 @@ func (c *Client) logAttempt(ctx context.Context, st *callState, status int, err 
 const drainLimit = 64 << 10
 
 func drainAndClose(body io.ReadCloser) {
-	_, _ = io.Copy(io.Discard, io.LimitReader(body, drainLimit))
+	if b, ok := body.(*attemptBody); !ok || !b.eof {
+		_, _ = io.Copy(io.Discard, io.LimitReader(body, drainLimit))
+	}
 	_ = body.Close()
 }

@@ -117,6 +117,15 @@ func (t *transport) deadline(req *http.Request) time.Time {
 type attemptBody struct {
 	io.ReadCloser
 	cancel context.CancelFunc
+	eof    bool // read to its end: nothing is left to drain
+}
+
+func (b *attemptBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF {
+		b.eof = true
+	}
+	return n, err
 }
 
 func (b *attemptBody) Close() error {
