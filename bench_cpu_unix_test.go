@@ -18,3 +18,14 @@ func processCPU() (time.Duration, bool) {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), true
 }
+
+// processSwitches is how many times the kernel has switched the process's
+// threads out, voluntarily (a thread waiting for the network or parked by
+// the Go scheduler) or not, or -1 if getrusage fails.
+func processSwitches() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return -1
+	}
+	return int64(ru.Nvcsw + ru.Nivcsw)
+}

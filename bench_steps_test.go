@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"runtime"
+	"runtime/metrics"
 	"sync"
 	"testing"
 	"time"
@@ -63,17 +64,53 @@ func BenchmarkCompareSteps(b *testing.B) {
 // measure a side alone in its process:
 //
 //	go test -run '^$' -bench '^BenchmarkSteps$/^sdk$' -benchtime 60000x
+//
+// Besides time and allocations it reports, per call, what the call costs
+// the scheduler: the goroutines started (client, transport and server),
+// the garbage collections (per 1,000 calls) and the process's context
+// switches, voluntary and not (where getrusage reports them).
 func BenchmarkSteps(b *testing.B) {
 	ctx := context.Background()
 	for _, side := range stepSides(b) {
 		b.Run(side.name, func(b *testing.B) {
 			b.ReportAllocs()
+			sched := readSchedCounts()
 			for b.Loop() {
 				if err := side.call(ctx); err != nil {
 					b.Fatal(err)
 				}
 			}
+			readSchedCounts().sub(sched).report(b)
 		})
+	}
+}
+
+// schedCounts are the process's scheduler counters at one moment.
+type schedCounts struct {
+	goroutines, gcs uint64
+	switches        int64 // -1: not reported here
+}
+
+func readSchedCounts() schedCounts {
+	s := []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}, {Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(s)
+	return schedCounts{goroutines: s[0].Value.Uint64(), gcs: s[1].Value.Uint64(), switches: processSwitches()}
+}
+
+func (c schedCounts) sub(before schedCounts) schedCounts {
+	d := schedCounts{goroutines: c.goroutines - before.goroutines, gcs: c.gcs - before.gcs, switches: -1}
+	if c.switches >= 0 && before.switches >= 0 {
+		d.switches = c.switches - before.switches
+	}
+	return d
+}
+
+func (c schedCounts) report(b *testing.B) {
+	n := float64(b.N)
+	b.ReportMetric(float64(c.goroutines)/n, "goroutines/op")
+	b.ReportMetric(float64(c.gcs)*1000/n, "gc/kop")
+	if c.switches >= 0 {
+		b.ReportMetric(float64(c.switches)/n, "ctxsw/op")
 	}
 }
 
