@@ -124,6 +124,13 @@ func BenchmarkCompare(b *testing.B) {
 
 	cases = append(cases, &compareCase{name: "Listen, per event", calls: 1, events: listenEvents, goroutines: 1, sides: newFloodServer(b).compareSides(b)})
 
+	runCompare(b, ctx, cases, func() int64 { return srv.conns.Load() + typed.conns.Load() })
+}
+
+// runCompare runs the rounds of cases, one per iteration of b, and prints
+// the report. conns counts the connections the servers have accepted:
+// a side that opens more than its goroutines need fails the benchmark.
+func runCompare(b *testing.B, ctx context.Context, cases []*compareCase, conns func() int64) {
 	// Warm: a connection in each pool and the decoders' caches filled,
 	// as in a running program.
 	for _, cs := range cases {
@@ -134,8 +141,6 @@ func BenchmarkCompare(b *testing.B) {
 		}
 		cs.samples = make([][]compareSample, len(cs.sides))
 	}
-	conns := func() int64 { return srv.conns.Load() + typed.conns.Load() }
-
 	round := 0
 	for b.Loop() {
 		for _, cs := range cases {
@@ -160,7 +165,7 @@ func BenchmarkCompare(b *testing.B) {
 	b.ReportMetric(0, "ns/op") // a round, not a call
 	// To standard output: the testing package cuts a benchmark's log
 	// to a few lines.
-	fmt.Print(compareReport(cases, round, par))
+	fmt.Print(compareReport(cases, round, runtime.GOMAXPROCS(0)))
 }
 
 // compareName is the short name of each bare client in the report.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"runtime"
 	"runtime/metrics"
 	"sync"
 	"testing"
@@ -36,28 +35,9 @@ import (
 //
 //	go test -run '^$' -bench '^BenchmarkCompareSteps$' -benchtime 600x
 func BenchmarkCompareSteps(b *testing.B) {
-	ctx := context.Background()
-	sides := stepSides(b)
-	cs := &compareCase{name: "Instances n=3", calls: 100, goroutines: 1, sides: sides}
-	for _, side := range sides {
-		if err := side.call(ctx); err != nil {
-			b.Fatalf("%s: %v", side.name, err)
-		}
-	}
-	cs.samples = make([][]compareSample, len(sides))
-	round := 0
-	for b.Loop() {
-		for _, i := range compareOrder(len(sides), round) {
-			s, err := cs.measure(ctx, sides[i])
-			if err != nil {
-				b.Fatalf("%s: %v", sides[i].name, err)
-			}
-			cs.samples[i] = append(cs.samples[i], s)
-		}
-		round++
-	}
-	b.ReportMetric(0, "ns/op") // a round, not a call
-	fmt.Print(compareReport([]*compareCase{cs}, round, runtime.GOMAXPROCS(0)))
+	srv := newBenchServer(b)
+	cs := &compareCase{name: "Instances n=3", calls: 100, goroutines: 1, sides: stepSides(b, srv)}
+	runCompare(b, context.Background(), []*compareCase{cs}, srv.conns.Load)
 }
 
 // BenchmarkSteps runs the sides of BenchmarkCompareSteps one by one, to
@@ -71,7 +51,7 @@ func BenchmarkCompareSteps(b *testing.B) {
 // switches, voluntary and not (where getrusage reports them).
 func BenchmarkSteps(b *testing.B) {
 	ctx := context.Background()
-	for _, side := range stepSides(b) {
+	for _, side := range stepSides(b, newBenchServer(b)) {
 		b.Run(side.name, func(b *testing.B) {
 			b.ReportAllocs()
 			sched := readSchedCounts()
@@ -115,9 +95,8 @@ func (c schedCounts) report(b *testing.B) {
 }
 
 // stepSides are the SDK's Instances at 3 instances and the bare clients
-// of the steps, each with a connection pool of its own.
-func stepSides(b *testing.B) []compareSide {
-	srv := newBenchServer(b)
+// of the steps, each with a connection pool of its own, against srv.
+func stepSides(b *testing.B, srv *benchServer) []compareSide {
 	sides := []compareSide{{name: "sdk", call: sdkInstances(srv.sdkClient(b, "/n3"), 3)}}
 	for _, step := range []struct {
 		name string
