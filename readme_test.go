@@ -122,24 +122,35 @@ func TestBotAnswersPing(t *testing.T) {
 	go func() { stopped <- answerPings(ctx, bot) }()
 
 	// ...alice says "!ping" once both listen...
+	said := make(chan error, 1)
 	go func() {
-		if srv.WaitSubscribed(ctx, "pingbot") != nil || srv.WaitSubscribed(ctx, "alice") != nil {
-			return
+		err := srv.WaitSubscribed(ctx, "pingbot")
+		if err == nil {
+			err = srv.WaitSubscribed(ctx, "alice")
 		}
-		if _, err := alice.PostMessage(ctx, rocketchat.NewMessage{Channel: "#general", Text: "!ping"}); err != nil {
-			t.Error(err)
-			cancel()
+		if err == nil {
+			_, err = alice.PostMessage(ctx, rocketchat.NewMessage{Channel: "#general", Text: "!ping"})
 		}
+		if err != nil {
+			cancel() // no answer will come: end the listening below
+		}
+		said <- err
 	}()
 
 	// ...and hears the bot answer.
 	for ev, err := range alice.Listen(ctx, "GENERAL") {
 		if err != nil {
-			t.Fatal(err)
+			cancel() // so that saying ends too
+			t.Fatalf("listening: %v; saying !ping: %v", err, <-said)
 		}
 		if ev.Kind == rocketchat.MessagePosted && ev.Message.Text == "pong" {
 			break
 		}
+	}
+	// The answer can arrive before alice's own post has returned:
+	// cancelling now would fail her post, so wait for it first.
+	if err := <-said; err != nil {
+		t.Fatalf("saying !ping: %v", err)
 	}
 	cancel()
 	if err := <-stopped; !errors.Is(err, context.Canceled) {
